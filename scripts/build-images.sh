@@ -11,7 +11,7 @@ log() { printf 'build-images: %s\n' "$*" >&2; }
 
 BASE=podlike/base:bookworm
 SUITE_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-PACKAGES=python3,python3-yaml,nginx-light,busybox,ca-certificates
+PACKAGES=python3,python3-yaml,python3-jinja2,nginx-light,busybox,ca-certificates
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 need_tool() {

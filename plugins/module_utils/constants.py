@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Names shared by the controller, the templating core and the modules."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+VERSION = "0.1.0"
+CONTROLLER_IMAGE = "podlike/controller:latest"
+DOCKER_SOCKET = "/var/run/docker.sock"
+
+# Labels read on the controller container (the rycus86/podlike format).
+LABEL_COMPONENT_PREFIX = "pod.component."
+LABEL_COMPOSE_FILE = "pod.compose.file"
+LABEL_INIT_COMPONENTS = "pod.init.components"
+LABEL_COPY_PREFIX = "pod.copy."
+# Controller settings as labels: pod.controller.<setting> (pids, ipc, volumes, cgroup, logs, pull).
+LABEL_SETTING_PREFIX = "pod.controller."
+
+# Labels the controller puts on what it creates.
+LABEL_POD = "podlike.pod"
+LABEL_CONTROLLER_ID = "podlike.controller.id"
+LABEL_COMPONENT = "podlike.component"
+LABEL_ROLE = "podlike.role"
+LABEL_STACK = "podlike.stack"
+LABEL_VOLUME_REF = "com.github.rycus86.podlike.volume-ref"
+
+HEALTH_SOCKET = "/.podlike.health.sock"
+NAME_SEPARATOR = ".podlike."

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""The pod's health over a unix socket, and the client that the image's HEALTHCHECK runs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import socket
+import sys
+import threading
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import HEALTH_SOCKET
+
+FALLBACK_SOCKET = "/tmp/podlike.health.sock"
+
+
+def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
+    """Answer every connection with the pod's state line and a JSON report."""
+    for path in paths:
+        try:
+            if os.path.exists(path):
+                os.unlink(path)
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(8)
+        except OSError:
+            continue
+        thread = threading.Thread(target=_accept, args=(server, pod), name="health", daemon=True)
+        thread.start()
+        return path
+    output.warn("cannot listen on %s: the pod's HEALTHCHECK will fail" % " or ".join(paths))
+    return None
+
+
+def _accept(server, pod):
+    while True:
+        try:
+            connection, _ = server.accept()
+        except OSError:
+            return
+        try:
+            connection.sendall(pod.health_report().encode("utf-8"))
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+
+def query(paths=(HEALTH_SOCKET, FALLBACK_SOCKET), timeout=3):
+    """(state, report dict) from a running controller."""
+    last_error = None
+    for path in paths:
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.settimeout(timeout)
+        try:
+            client.connect(path)
+            chunks = []
+            while True:
+                chunk = client.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except OSError as exc:
+            last_error = exc
+            continue
+        finally:
+            client.close()
+        text = b"".join(chunks).decode("utf-8", "replace")
+        state, _, report = text.partition("\n")
+        return state.strip(), (json.loads(report) if report.strip() else {})
+    raise OSError(str(last_error))
+
+
+def client_main(verbose=False):
+    try:
+        state, report = query()
+    except (OSError, ValueError) as exc:
+        sys.stdout.write("Healthcheck error: %s\n" % exc)
+        return 1
+    if verbose:
+        sys.stdout.write("pod %s: %s\n" % (report.get("pod", "?"), state))
+        for component in report.get("components", []):
+            sys.stdout.write("  %-20s %-8s health=%-9s restarts=%d image=%s\n" % (
+                component["name"], component["status"], component["health"] or "-",
+                component.get("restarts", 0), component.get("image")))
+    else:
+        sys.stdout.write("Healthcheck result: %s\n" % state)
+    return 0 if state == "healthy" else 1

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""The controller's command line: `podlike [flags]`, `podlike health`, `podlike template`, `podlike version`."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import signal
+import sys
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import VERSION
+from ansible_collections.podlike.swarm.plugins.module_utils.controller.output import Output
+
+USAGE = """usage: podlike [flags]             run the pod of this container (the controller)
+       podlike health             print the pod's components and their health; exit 0 when healthy
+       podlike healthcheck        the image's HEALTHCHECK: exit 0 when the pod is healthy
+       podlike template FILE...   render an x-podlike stack to a plain stack file
+       podlike version            print the version
+"""
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else None
+    if command in ("health", "healthcheck"):
+        from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import client_main
+
+        return client_main(verbose=command == "health")
+    if command == "template":
+        from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import main as template_main
+
+        return template_main(argv[1:])
+    if command == "version":
+        sys.stdout.write("podlike.swarm controller %s\n" % VERSION)
+        return 0
+    if command in ("-h", "--help", "help"):
+        from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import usage
+
+        sys.stdout.write(USAGE + "\n" + usage() + "\n")
+        return 0
+    return run_controller(argv)
+
+
+def run_controller(argv, output=None):
+    """Run the pod whose definition is in this container's labels; return the exit code."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
+    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+
+    output = output or Output()
+    try:
+        pod = boot(argv, output)
+    except PodError as exc:
+        output.error(str(exc))
+        return exc.exit_code
+    except DockerError as exc:
+        output.error(str(exc))
+        return 3
+    _handle_signals(pod)
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import serve
+
+    serve(pod, output)
+    try:
+        return pod.run()
+    except DockerError as exc:
+        output.error(str(exc))
+        pod.stop(reason="engine error")
+        return 3
+
+
+def _handle_signals(pod):
+    def forward(signum, frame):
+        pod.deliver_signal(signal.Signals(signum).name[3:])
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2"):
+        signal.signal(getattr(signal, name), forward)
+
+
+def entrypoint():
+    """Console entry that never shows a traceback for an unexpected failure."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+        sys.stderr.write("podlike: error: unexpected failure: %s: %s\n" % (type(exc).__name__, exc))
+        if os.environ.get("PODLIKE_DEBUG"):
+            raise
+        code = 70
+    sys.stdout.flush()
+    os._exit(code)

@@ -1,0 +1,376 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""A small Docker Engine API client on the standard library.
+
+The controller runs once per pod, so it talks to the engine without the Docker SDK: this keeps
+its start-up fast and its memory low, and lets modules run on hosts without extra packages.
+It honours DOCKER_HOST, DOCKER_API_VERSION, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import socket
+import struct
+
+try:
+    import http.client as http_client
+    from urllib.parse import quote, urlencode
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    raise
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+DEFAULT_API_VERSION = "1.41"
+DEFAULT_TIMEOUT = 60
+
+
+class DockerError(Exception):
+    """An error answered by the engine, or no answer at all."""
+
+    def __init__(self, message, status=None):
+        super(DockerError, self).__init__(message)
+        self.status = status
+
+
+class NotFound(DockerError):
+    """The engine answered 404."""
+
+
+class Conflict(DockerError):
+    """The engine answered 409."""
+
+
+class _UnixConnection(http_client.HTTPConnection):
+    def __init__(self, path, timeout):
+        http_client.HTTPConnection.__init__(self, "localhost", timeout=timeout)
+        self._socket_path = path
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._socket_path)
+        self.sock = sock
+
+
+class DockerClient:
+    """Engine API calls over a unix socket or TCP (optionally TLS)."""
+
+    def __init__(self, base_url=None, api_version=None, timeout=DEFAULT_TIMEOUT, tls=None):
+        self.base_url = base_url or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+        self.api_version = api_version or os.environ.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        self.timeout = timeout
+        self.tls = tls if tls is not None else _tls_from_env()
+        self._conn = None
+
+    def clone(self):
+        """A client to the same engine with its own connection (one per thread)."""
+        return DockerClient(self.base_url, self.api_version, self.timeout, self.tls)
+
+    # connection -------------------------------------------------------------------------------
+    def _connect(self, timeout):
+        url = self.base_url
+        if url.startswith("unix://"):
+            return _UnixConnection(url[len("unix://"):], timeout)
+        if url.startswith("/"):
+            return _UnixConnection(url, timeout)
+        if url.startswith("tcp://") or url.startswith("http://") or url.startswith("https://"):
+            hostport = url.split("://", 1)[1].rstrip("/")
+            if self.tls or url.startswith("https://"):
+                return http_client.HTTPSConnection(hostport, timeout=timeout, context=_ssl_context(self.tls or {}))
+            return http_client.HTTPConnection(hostport, timeout=timeout)
+        raise DockerError("unsupported Docker host %r (use unix:// or tcp://)" % url)
+
+    def _path(self, path, params=None):
+        full = "/v%s%s" % (self.api_version, path)
+        if params:
+            clean = dict((k, v) for k, v in params.items() if v is not None)
+            for key, value in clean.items():
+                if isinstance(value, bool):
+                    clean[key] = "1" if value else "0"
+                elif isinstance(value, (dict, list)):
+                    clean[key] = json.dumps(value)
+            full += "?" + urlencode(clean)
+        return full
+
+    def request(self, method, path, params=None, body=None, headers=None, timeout=None, stream=False):
+        """Send one request; return the open response when stream, else (status, bytes)."""
+        hdrs = {"Host": "docker"}
+        if headers:
+            hdrs.update(headers)
+        payload = body
+        if body is not None and not isinstance(body, (bytes, bytearray)):
+            payload = json.dumps(body).encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        url = self._path(path, params)
+        if stream:
+            conn = self._connect(timeout)
+            return self._send(conn, method, url, payload, hdrs)
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = self._connect(timeout if timeout is not None else self.timeout)
+            elif timeout is not None or self._conn.timeout != self.timeout:
+                self._conn.timeout = timeout if timeout is not None else self.timeout
+                if self._conn.sock is not None:
+                    self._conn.sock.settimeout(self._conn.timeout)
+            try:
+                resp = self._send(self._conn, method, url, payload, hdrs)
+                data = resp.read()
+                if resp.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return resp.status, data
+            except (http_client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise DockerError("the Docker engine at %s closed the connection" % self.base_url)
+        raise DockerError("unreachable")  # pragma: no cover
+
+    def _send(self, conn, method, url, payload, hdrs):
+        try:
+            conn.request(method, url, body=payload, headers=hdrs)
+            return conn.getresponse()
+        except (socket.timeout, TimeoutError):
+            conn.close()
+            raise DockerError("the Docker engine at %s did not answer in time (%s %s)" % (self.base_url, method, url))
+        except (FileNotFoundError, ConnectionRefusedError, PermissionError) as exc:
+            conn.close()
+            raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc.strerror or exc))
+        except OSError as exc:
+            if isinstance(exc, (http_client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)):
+                raise
+            conn.close()
+            raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc))
+
+    def close(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # JSON helpers -----------------------------------------------------------------------------
+    def call(self, method, path, params=None, body=None, timeout=None, ok=(200, 201, 204, 304)):
+        status, data = self.request(method, path, params=params, body=body, timeout=timeout)
+        if status not in ok:
+            raise _error(status, data)
+        if not data:
+            return None
+        try:
+            return json.loads(data.decode("utf-8"))
+        except ValueError:
+            return data.decode("utf-8", "replace")
+
+    def get(self, path, params=None, **kwargs):
+        return self.call("GET", path, params=params, **kwargs)
+
+    def post(self, path, params=None, body=None, **kwargs):
+        return self.call("POST", path, params=params, body=body, **kwargs)
+
+    def delete(self, path, params=None, **kwargs):
+        return self.call("DELETE", path, params=params, **kwargs)
+
+    # engine -----------------------------------------------------------------------------------
+    def info(self):
+        return self.get("/info")
+
+    def version(self):
+        return self.get("/version")
+
+    # containers -------------------------------------------------------------------------------
+    def containers(self, labels=None, all=True, name=None):
+        filters = {}
+        if labels:
+            filters["label"] = labels
+        if name:
+            filters["name"] = [name]
+        return self.get("/containers/json", params={"all": all, "filters": filters or None})
+
+    def inspect_container(self, container_id):
+        return self.get("/containers/%s/json" % quote(container_id, safe=""))
+
+    def create_container(self, name, config):
+        return self.post("/containers/create", params={"name": name}, body=config)
+
+    def start_container(self, container_id):
+        return self.post("/containers/%s/start" % quote(container_id, safe=""))
+
+    def stop_container(self, container_id, timeout):
+        return self.post(
+            "/containers/%s/stop" % quote(container_id, safe=""),
+            params={"t": int(timeout)},
+            timeout=max(int(timeout), 0) + self.timeout,
+        )
+
+    def kill_container(self, container_id, signal="KILL"):
+        return self.post("/containers/%s/kill" % quote(container_id, safe=""), params={"signal": signal})
+
+    def remove_container(self, container_id, force=True, volumes=False):
+        return self.delete("/containers/%s" % quote(container_id, safe=""), params={"force": force, "v": volumes})
+
+    def wait_container(self, container_id, condition="not-running", timeout=None):
+        return self.post(
+            "/containers/%s/wait" % quote(container_id, safe=""), params={"condition": condition}, timeout=timeout
+        )
+
+    def put_archive(self, container_id, path, tar_bytes):
+        status, data = self.request(
+            "PUT",
+            "/containers/%s/archive" % quote(container_id, safe=""),
+            params={"path": path},
+            body=bytes(tar_bytes),
+            headers={"Content-Type": "application/x-tar"},
+        )
+        if status != 200:
+            raise _error(status, data)
+
+    def exec_run(self, container_id, cmd, timeout=None):
+        """Run a command in a container; return (exit_code, output)."""
+        created = self.post(
+            "/containers/%s/exec" % quote(container_id, safe=""),
+            body={"Cmd": cmd, "AttachStdout": True, "AttachStderr": True},
+        )
+        resp = self.request(
+            "POST", "/exec/%s/start" % created["Id"], body={"Detach": False, "Tty": False}, stream=True, timeout=timeout
+        )
+        output = b"".join(chunk for _, chunk in read_frames(resp))
+        resp.close()
+        result = self.get("/exec/%s/json" % created["Id"])
+        return result.get("ExitCode"), output.decode("utf-8", "replace")
+
+    def logs(self, container_id, follow=True, tail=None, since=None, timeout=None):
+        """Open a log stream; read it with read_frames (or read_raw for TTY containers)."""
+        return self.request(
+            "GET",
+            "/containers/%s/logs" % quote(container_id, safe=""),
+            params={"follow": follow, "stdout": True, "stderr": True, "tail": tail, "since": since},
+            stream=True,
+            timeout=timeout,
+        )
+
+    def events(self, filters=None, since=None, timeout=None):
+        """Open the events stream; iterate with read_json_lines."""
+        resp = self.request("GET", "/events", params={"filters": filters, "since": since}, stream=True, timeout=timeout)
+        if resp.status != 200:
+            raise _error(resp.status, resp.read())
+        return resp
+
+    # images -----------------------------------------------------------------------------------
+    def inspect_image(self, name):
+        return self.get("/images/%s/json" % quote(name, safe=""))
+
+    def pull_image(self, name, auth_header=None, timeout=600):
+        repo, tag = split_image(name)
+        headers = {"X-Registry-Auth": auth_header} if auth_header else None
+        status, data = self.request(
+            "POST", "/images/create", params={"fromImage": repo, "tag": tag}, headers=headers, timeout=timeout
+        )
+        if status != 200:
+            raise _error(status, data)
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if message.get("error"):
+                raise DockerError(message["error"])
+
+    # volumes ----------------------------------------------------------------------------------
+    def inspect_volume(self, name):
+        return self.get("/volumes/%s" % quote(name, safe=""))
+
+
+def split_image(name):
+    """Split an image reference into repository and tag (digests stay in the repository)."""
+    if "@" in name:
+        return name, None
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        return name[:colon], name[colon + 1:]
+    return name, "latest"
+
+
+def read_frames(resp):
+    """Yield (stream, bytes) from a multiplexed attach or logs stream (1 stdout, 2 stderr)."""
+    while True:
+        header = _read_exact(resp, 8)
+        if not header:
+            return
+        stream, size = struct.unpack(">BxxxL", header)
+        payload = _read_exact(resp, size)
+        if payload is None:
+            return
+        yield stream, payload
+
+
+def read_raw(resp):
+    """Yield (1, bytes) chunks from a TTY container's log stream, which is not multiplexed."""
+    while True:
+        chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(4096)
+        if not chunk:
+            return
+        yield 1, chunk
+
+
+def read_json_lines(resp):
+    """Yield decoded JSON objects from a stream of JSON lines (the events endpoint)."""
+    while True:
+        line = resp.readline()
+        if not line:
+            return
+        line = line.strip()
+        if line:
+            try:
+                yield json.loads(line.decode("utf-8"))
+            except ValueError:
+                continue
+
+
+def _read_exact(resp, size):
+    chunks = []
+    remaining = size
+    while remaining > 0:
+        chunk = resp.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks) if chunks else (b"" if size == 0 else None)
+
+
+def _error(status, data):
+    try:
+        message = json.loads(data.decode("utf-8")).get("message") or ""
+    except (ValueError, AttributeError):
+        message = data.decode("utf-8", "replace").strip() if data else ""
+    message = message or "HTTP %s" % status
+    if status == 404:
+        return NotFound(message, status)
+    if status == 409:
+        return Conflict(message, status)
+    return DockerError(message, status)
+
+
+def _tls_from_env():
+    if not os.environ.get("DOCKER_TLS_VERIFY") and not os.environ.get("DOCKER_CERT_PATH"):
+        return None
+    cert_path = os.environ.get("DOCKER_CERT_PATH") or os.path.expanduser("~/.docker")
+    return {
+        "ca_cert": os.path.join(cert_path, "ca.pem"),
+        "client_cert": os.path.join(cert_path, "cert.pem"),
+        "client_key": os.path.join(cert_path, "key.pem"),
+        "verify": bool(os.environ.get("DOCKER_TLS_VERIFY")),
+    }
+
+
+def _ssl_context(tls):
+    import ssl
+
+    context = ssl.create_default_context(cafile=tls.get("ca_cert") if tls.get("ca_cert") else None)
+    if not tls.get("verify", True):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if tls.get("client_cert"):
+        context.load_cert_chain(tls["client_cert"], tls.get("client_key"))
+    return context

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""The Docker create body of a component: its own settings joined to the pod's namespaces."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    LABEL_COMPONENT,
+    LABEL_CONTROLLER_ID,
+    LABEL_POD,
+    LABEL_ROLE,
+    LABEL_STACK,
+    NAME_SEPARATOR,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings, key_values
+
+IPC_HOLDER = "_ipc"
+
+# Swarm labels of the controller task, offered to components as environment variables.
+_DOWNWARD_LABELS = (
+    ("com.docker.swarm.task.id", "PODLIKE_TASK_ID"),
+    ("com.docker.swarm.task.name", "PODLIKE_TASK_NAME"),
+    ("com.docker.swarm.node.id", "PODLIKE_NODE_ID"),
+    ("com.docker.swarm.service.name", "PODLIKE_SERVICE_NAME"),
+    ("com.docker.stack.namespace", "PODLIKE_STACK"),
+)
+
+
+class PodContext:
+    """What every component of one pod shares: the controller and the namespaces to join."""
+
+    def __init__(self, controller, settings, cgroup_parent=None, ipc_donor=None, volume_names=None):
+        self.controller = controller
+        self.controller_id = controller["Id"]
+        self.pod_name = controller["Name"].lstrip("/")
+        self.labels = controller.get("Config", {}).get("Labels") or {}
+        self.settings = settings
+        self.cgroup_parent = cgroup_parent
+        self.ipc_donor = ipc_donor
+        self.volume_names = volume_names or {}
+
+    def container_name(self, component_name):
+        return self.pod_name + NAME_SEPARATOR + component_name
+
+    def own_labels(self, component_name, role):
+        labels = {
+            LABEL_POD: self.pod_name,
+            LABEL_CONTROLLER_ID: self.controller_id,
+            LABEL_COMPONENT: component_name,
+            LABEL_ROLE: role,
+        }
+        if self.labels.get("com.docker.stack.namespace"):
+            labels[LABEL_STACK] = self.labels["com.docker.stack.namespace"]
+        return labels
+
+    def join(self, host, role="component"):
+        """Set the namespace, cgroup and clean-up settings shared by every container of the pod."""
+        host["NetworkMode"] = "container:" + self.controller_id
+        if self.settings.pids:
+            host["PidMode"] = "container:" + self.controller_id
+        if self.settings.ipc and self.ipc_donor and role != "infra":
+            host["IpcMode"] = "container:" + self.ipc_donor
+        if self.cgroup_parent:
+            host["CgroupParent"] = self.cgroup_parent
+        host["AutoRemove"] = True
+        return host
+
+
+def create_body(component, pod, read_file=None, warn=None):
+    """The body of POST /containers/create for one component."""
+    warn = warn or (lambda message: None)
+    config, host = container_settings(component.name, component.definition)
+    labels = dict(config.get("Labels") or {})
+    labels.update(pod.own_labels(component.name, "init" if component.init else "component"))
+    config["Labels"] = labels
+    config["Env"] = environment(component, pod, read_file)
+    if host.get("Mounts"):
+        host["Mounts"] = [_named_volume(mount, pod.volume_names) for mount in host["Mounts"]]
+    pod.join(host)
+    if pod.settings.volumes:
+        host["VolumesFrom"] = [pod.controller_id]
+    _limits(component, pod, host, warn)
+    config["HostConfig"] = host
+    return config
+
+
+def ipc_holder_body(pod, image):
+    """An infra container that owns a shareable IPC namespace for the components to join.
+
+    Engines default to a private IPC mode and a Swarm task cannot ask for a shareable one, so the
+    controller itself cannot be the donor.
+    """
+    host = pod.join({"IpcMode": "shareable"}, role="infra")
+    return {
+        "Image": image,
+        "Entrypoint": ["sleep", "infinity"],
+        "Cmd": [],
+        "Healthcheck": {"Test": ["NONE"]},
+        "Labels": pod.own_labels(IPC_HOLDER, "infra"),
+        "HostConfig": host,
+    }
+
+
+def environment(component, pod, read_file=None):
+    """env_file, then environment, then the pod's identity (PODLIKE_*) as KEY=VALUE strings."""
+    values = {}
+    for path in _env_files(component):
+        values.update(read_env_file(path, component.name, read_file))
+    try:
+        values.update(key_values(component.definition.get("environment")))
+    except ValueError as exc:
+        raise SpecError(str(exc), component=component.name, key="environment")
+    values["PODLIKE_POD_NAME"] = pod.pod_name
+    values["PODLIKE_COMPONENT_NAME"] = component.name
+    values["PODLIKE_CONTROLLER_ID"] = pod.controller_id
+    for label, variable in _DOWNWARD_LABELS:
+        if pod.labels.get(label):
+            values[variable] = pod.labels[label]
+    return ["%s=%s" % item for item in values.items()]
+
+
+def read_env_file(path, component_name, read_file=None):
+    try:
+        text = (read_file or _read_file)(path)
+    except (IOError, OSError) as exc:
+        raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), component=component_name, key="env_file")
+    values = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip()] = value
+    return values
+
+
+def _env_files(component):
+    value = component.definition.get("env_file")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item["path"] if isinstance(item, dict) else str(item) for item in value]
+    raise SpecError("expected a path or a list of paths", component=component.name, key="env_file")
+
+
+def _named_volume(mount, volume_names):
+    if mount.get("Type") == "volume" and mount.get("Source") in volume_names:
+        mount = dict(mount, Source=volume_names[mount["Source"]])
+    return mount
+
+
+def _limits(component, pod, host, warn):
+    """Components run under the pod's limits: memory is capped by the controller's; OOM hits them first."""
+    controller_host = pod.controller.get("HostConfig") or {}
+    pod_memory = controller_host.get("Memory") or 0
+    if pod_memory:
+        asked = host.get("Memory") or 0
+        if asked > pod_memory:
+            warn('component "%s": mem_limit %d is above the pod\'s %d bytes; using the pod\'s' % (
+                component.name, asked, pod_memory))
+        host["Memory"] = min(asked, pod_memory) if asked else pod_memory
+        if host.get("MemorySwap") and host["MemorySwap"] != -1 and host["MemorySwap"] < host["Memory"]:
+            host.pop("MemorySwap")
+    controller_oom = controller_host.get("OomScoreAdj") or 0
+    if "OomScoreAdj" not in host:
+        host["OomScoreAdj"] = min(controller_oom + 1, 1000)
+
+
+def _read_file(path):
+    with open(os.path.expanduser(path)) as handle:
+        return handle.read()

@@ -1,0 +1,508 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""A running pod: creates, starts, watches, signals and stops its components.
+
+The controller adapts this to its own container; podlike_pod reuses the same pod through the
+controller image. Everything the pod learns comes from the engine's events stream, not polling.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import threading
+import time
+
+try:
+    from queue import Empty, SimpleQueue
+except ImportError:  # pragma: no cover
+    raise
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_CONTROLLER_ID
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+    Conflict,
+    DockerClient,
+    DockerError,
+    NotFound,
+    read_frames,
+    read_json_lines,
+    read_raw,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
+    IPC_HOLDER,
+    create_body,
+    ipc_holder_body,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
+
+DEFAULT_GRACE_PERIOD = 10.0
+HEALTH_ORDER = ("unhealthy", "starting", "healthy")
+
+
+class ComponentState:
+    """What the pod knows of one component container."""
+
+    def __init__(self, component):
+        self.component = component
+        self.container_id = None
+        self.status = "pending"  # pending, created, running, exited
+        self.health = None  # None (no healthcheck), starting, healthy, unhealthy
+        self.exit_code = None
+        self.restarts = 0
+
+    def as_dict(self):
+        return {
+            "name": self.component.name,
+            "container_id": self.container_id,
+            "status": self.status,
+            "health": self.health,
+            "exit_code": self.exit_code,
+            "restarts": self.restarts,
+            "image": self.component.image,
+        }
+
+
+class Pod:
+    """One pod, driven from its controller container."""
+
+    def __init__(self, client, controller, definition, context, output):
+        self.client = client
+        self.controller = controller
+        self.definition = definition
+        self.context = context
+        self.output = output
+        self.states = dict((c.name, ComponentState(c)) for c in definition.all_components())
+        self.levels = start_levels(definition.components)
+        self.ipc_holder_id = None
+        self.intents = SimpleQueue()
+        self.stopping = False
+        self.lock = threading.Lock()
+        self._events_since = None
+        self._stop_events = threading.Event()
+
+    # lifecycle --------------------------------------------------------------------------------
+    def run(self):
+        """Start the pod, react to events and signals until it ends; return the exit code."""
+        self._start_event_stream()
+        try:
+            self.start()
+        except PodError as exc:
+            self.output.error(str(exc))
+            self.stop(reason="start failed")
+            return exc.exit_code
+        if self.stopping:
+            self.stop(reason="terminated")
+            return 0
+        self.output.info("pod %s is running (%d components)" % (self.context.pod_name, len(self.states)))
+        return self._loop()
+
+    def start(self):
+        self.reap_leftovers()
+        if self.context.settings.ipc and self.context.ipc_donor is None:
+            self._start_ipc_holder()
+        for component in self.definition.init_components:
+            if self.stopping:
+                return
+            self._run_init(component)
+        for level in self.levels:
+            if self.stopping:
+                return
+            self._create_all(level)
+            for component in level:
+                self._start_component(component)
+
+    def _loop(self):
+        while True:
+            try:
+                kind, value = self.intents.get(timeout=5)
+            except Empty:
+                continue
+            if kind == "signal":
+                code = self._on_signal(value)
+            elif kind == "event":
+                code = self._on_event(value)
+            else:
+                code = None
+            if code is not None:
+                return code
+
+    def request_stop(self):
+        self.stopping = True
+        self.intents.put(("signal", "TERM"))
+
+    # signals and events -----------------------------------------------------------------------
+    def deliver_signal(self, name):
+        """Called from a signal handler: turn the signal into an intent for the loop."""
+        if name in ("TERM", "INT"):
+            self.stopping = True
+        self.intents.put(("signal", name))
+
+    def _on_signal(self, name):
+        if name in ("HUP", "USR1", "USR2", "INT"):
+            self.forward_signal(name)
+        if name in ("TERM", "INT"):
+            self.stop(reason="received SIG%s" % name)
+            return 0
+        return None
+
+    def forward_signal(self, name):
+        for state in self._running():
+            try:
+                self.client.kill_container(state.container_id, "SIG" + name)
+                self.output.info("forwarded SIG%s to %s" % (name, state.component.name))
+            except DockerError as exc:
+                self.output.warn("could not forward SIG%s to %s: %s" % (name, state.component.name, exc))
+
+    def _on_event(self, event):
+        state = self._state_for(event.get("id"))
+        if state is None:
+            return None
+        action = event.get("Action") or event.get("status") or ""
+        if action.startswith("health_status"):
+            with self.lock:
+                state.health = action.split(":", 1)[1].strip()
+            self.output.info("%s is %s" % (state.component.name, state.health))
+            return None
+        if action == "oom":
+            self.output.warn("%s was killed: out of memory" % state.component.name)
+            return None
+        if action != "die" or state.status == "exited":
+            return None
+        code = int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
+        with self.lock:
+            state.status = "exited"
+            state.exit_code = code
+        if self.stopping or state.component.init:
+            return None
+        self.output.warn("%s exited with code %d; stopping the pod" % (state.component.name, code))
+        self.stop(reason="%s exited" % state.component.name)
+        if code:
+            return code
+        all_done = all(s.exit_code == 0 for s in self.states.values() if not s.component.init)
+        return 0 if all_done else 1
+
+    def _state_for(self, container_id):
+        for state in self.states.values():
+            if state.container_id and state.container_id == container_id:
+                return state
+        return None
+
+    def _running(self):
+        return [s for s in self.states.values() if s.status == "running" and s.container_id]
+
+    def _start_event_stream(self):
+        thread = threading.Thread(target=self._read_events, name="events", daemon=True)
+        thread.start()
+
+    def _read_events(self):
+        client = self.client.clone()
+        filters = {
+            "type": ["container"],
+            "label": ["%s=%s" % (LABEL_CONTROLLER_ID, self.context.controller_id)],
+            "event": ["die", "health_status", "oom", "start"],
+        }
+        since = "%.9f" % time.time()
+        while not self._stop_events.is_set():
+            try:
+                stream = client.events(filters=filters, since=since)
+                for event in read_json_lines(stream):
+                    if event.get("timeNano"):
+                        since = "%.9f" % (event["timeNano"] / 1e9)
+                    self.intents.put(("event", event))
+            except (DockerError, OSError, ValueError):
+                pass
+            if not self._stop_events.wait(0.5):
+                continue
+
+    # starting ---------------------------------------------------------------------------------
+    def reap_leftovers(self):
+        """Remove components left by an earlier run of this controller or by controllers now gone."""
+        try:
+            leftovers = self.client.containers(labels=[LABEL_CONTROLLER_ID])
+        except DockerError as exc:
+            self.output.warn("could not look for leftover components: %s" % exc)
+            return
+        alive = {}
+        for container in leftovers:
+            owner = (container.get("Labels") or {}).get(LABEL_CONTROLLER_ID)
+            if owner == self.context.controller_id:
+                dead = True
+            else:
+                if owner not in alive:
+                    alive[owner] = self._is_running(owner)
+                dead = not alive[owner]
+            if dead:
+                name = (container.get("Names") or ["?"])[0].lstrip("/")
+                self.output.info("removing leftover container %s" % name)
+                self._remove(container["Id"])
+
+    def _is_running(self, container_id):
+        try:
+            return bool(self.client.inspect_container(container_id)["State"]["Running"])
+        except NotFound:
+            return False
+        except DockerError:
+            return True
+
+    def _start_ipc_holder(self):
+        image = self.controller["Config"]["Image"]
+        body = ipc_holder_body(self.context, image)
+        name = self.context.container_name(IPC_HOLDER)
+        try:
+            created = self.client.create_container(name, body)
+            self.ipc_holder_id = created["Id"]
+            self.client.start_container(self.ipc_holder_id)
+        except DockerError as exc:
+            raise StartError("cannot start the IPC holder (%s); set pod.controller.ipc=false to run without "
+                             "IPC sharing" % exc)
+        self.context.ipc_donor = self.ipc_holder_id
+
+    def _create_all(self, components):
+        if len(components) == 1:
+            self._create(components[0], self.client)
+            return
+        errors = []
+
+        def create(component):
+            client = self.client.clone()
+            try:
+                self._create(component, client)
+            except PodError as exc:
+                errors.append(exc)
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=create, args=(c,)) for c in components]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    def _create(self, component, client):
+        state = self.states[component.name]
+        body = create_body(component, self.context, warn=self.output.warn)
+        if component.init:
+            body["HostConfig"]["AutoRemove"] = False
+        name = self.context.container_name(component.name)
+        pull_policy = component.definition.get("pull_policy") or ("always" if self.context.settings.pull else "missing")
+        if pull_policy == "always":
+            self._pull(component, client)
+        try:
+            created = self._create_or_pull(component, client, name, body, pull_policy)
+        except Conflict as exc:
+            raise StartError("a container named %s already exists: %s" % (name, exc), component.name)
+        for warning in created.get("Warnings") or []:
+            self.output.warn("%s: %s" % (component.name, warning))
+        with self.lock:
+            state.container_id = created["Id"]
+            state.status = "created"
+        pairs = self.definition.copies.get(component.name)
+        if pairs:
+            try:
+                copy_into(client, state.container_id, component.name, pairs)
+            except DockerError as exc:
+                raise StartError("copy failed: %s" % exc, component.name)
+
+    def _create_or_pull(self, component, client, name, body, pull_policy):
+        try:
+            return client.create_container(name, body)
+        except NotFound as exc:
+            if pull_policy == "never":
+                raise StartError('key "image": image %s is not on this node (pull_policy: never)' % component.image,
+                                 component.name)
+            if "image" not in str(exc).lower():
+                raise StartError(str(exc), component.name)
+        self._pull(component, client)
+        try:
+            return client.create_container(name, body)
+        except DockerError as exc:
+            raise StartError("cannot create the container: %s" % exc, component.name)
+
+    def _pull(self, component, client):
+        self.output.info("pulling image %s for %s" % (component.image, component.name))
+        try:
+            client.pull_image(component.image)
+        except DockerError as exc:
+            raise StartError('key "image": image %s is not on this node and could not be pulled: %s' % (
+                component.image, exc), component.name)
+
+    def _start_component(self, component):
+        state = self.states[component.name]
+        self.output.info("starting %s" % component.name)
+        try:
+            self.client.start_container(state.container_id)
+        except DockerError as exc:
+            raise StartError("cannot start: %s" % exc, component.name)
+        with self.lock:
+            if state.status == "created":
+                state.status = "running"
+            if component.definition.get("healthcheck") or self._image_has_healthcheck(state):
+                state.health = state.health or "starting"
+        if self.context.settings.logs:
+            self._stream_logs(state)
+
+    def _image_has_healthcheck(self, state):
+        if "healthcheck" in state.component.definition:
+            return False
+        try:
+            image = self.client.inspect_image(state.component.image)
+        except DockerError:
+            return False
+        test = ((image.get("Config") or {}).get("Healthcheck") or {}).get("Test")
+        return bool(test) and test != ["NONE"]
+
+    def _run_init(self, component):
+        self._create(component, self.client)
+        state = self.states[component.name]
+        self._start_component(component)
+        try:
+            result = self.client.wait_container(state.container_id, timeout=None)
+        except DockerError as exc:
+            raise StartError("waiting for the init component failed: %s" % exc, component.name)
+        code = int((result or {}).get("StatusCode", 1))
+        with self.lock:
+            state.status = "exited"
+            state.exit_code = code
+        self._remove(state.container_id)
+        if code != 0:
+            error = StartError("init component exited with code %d" % code, component.name)
+            error.exit_code = code
+            raise error
+        self.output.info("%s completed" % component.name)
+
+    def _stream_logs(self, state):
+        thread = threading.Thread(target=self._copy_logs, args=(state,), name="logs-" + state.component.name)
+        thread.daemon = True
+        thread.start()
+
+    def _copy_logs(self, state):
+        client = self.client.clone()
+        tty = bool(state.component.definition.get("tty"))
+        try:
+            stream = client.logs(state.container_id, follow=True, timeout=None)
+            if stream.status != 200:
+                return
+            pending = {1: b"", 2: b""}
+            for channel, chunk in (read_raw(stream) if tty else read_frames(stream)):
+                channel = 2 if channel == 2 else 1
+                lines = (pending[channel] + chunk).split(b"\n")
+                pending[channel] = lines.pop()
+                for line in lines:
+                    self.output.component_line(state.component.name, line, channel)
+            for channel, rest in pending.items():
+                if rest:
+                    self.output.component_line(state.component.name, rest, channel)
+        except (DockerError, OSError, ValueError):
+            return
+        finally:
+            client.close()
+
+    # stopping ---------------------------------------------------------------------------------
+    def stop(self, reason="stopping"):
+        """Stop components in reverse start order within the grace period, then remove them."""
+        self.stopping = True
+        self.output.info("stopping the pod (%s)" % reason)
+        deadline = time.time() + self.grace_period() - 0.5
+        for level in reversed(self.levels):
+            self._stop_level([self.states[c.name] for c in level], deadline)
+        leftovers = [s for s in self.states.values() if s.container_id and s.status != "removed"]
+        self._stop_level(leftovers, deadline)
+        if self.ipc_holder_id:
+            self._remove(self.ipc_holder_id)
+            self.ipc_holder_id = None
+        self._stop_events.set()
+        self.output.info("pod stopped")
+
+    def grace_period(self):
+        configured = self.context.settings.grace_period
+        if configured:
+            return float(configured)
+        timeout = (self.controller.get("Config") or {}).get("StopTimeout")
+        return float(timeout) if timeout else DEFAULT_GRACE_PERIOD
+
+    def _stop_level(self, states, deadline):
+        states = [s for s in states if s.container_id and s.status != "removed"]
+        if not states:
+            return
+        if len(states) == 1:
+            self._stop_one(states[0], deadline, self.client)
+            return
+
+        def stop(state):
+            client = self.client.clone()
+            try:
+                self._stop_one(state, deadline, client)
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=stop, args=(s,)) for s in states]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _stop_one(self, state, deadline, client):
+        remaining = max(0.0, deadline - time.time())
+        own = state.component.stop_grace_period
+        timeout = int(min(own if own is not None else remaining, remaining))
+        if state.status == "running":
+            try:
+                client.stop_container(state.container_id, timeout)
+            except NotFound:
+                pass
+            except DockerError as exc:
+                self.output.warn("could not stop %s: %s" % (state.component.name, exc))
+        self._remove(state.container_id, client)
+        with self.lock:
+            state.status = "removed"
+
+    def _remove(self, container_id, client=None):
+        """Remove a container; wait for an automatic removal already under way."""
+        client = client or self.client
+        try:
+            client.remove_container(container_id, force=True)
+            return
+        except NotFound:
+            return
+        except Conflict:
+            pass
+        except DockerError as exc:
+            self.output.warn("could not remove %s: %s" % (container_id[:12], exc))
+            return
+        for _ in range(50):
+            try:
+                client.inspect_container(container_id)
+            except NotFound:
+                return
+            except DockerError:
+                return
+            time.sleep(0.1)
+
+    # health -----------------------------------------------------------------------------------
+    def health(self):
+        """(state, [component dicts]): healthy only when every component runs and every check passes."""
+        with self.lock:
+            components = [s.as_dict() for s in self.states.values() if not s.component.init]
+        if self.stopping:
+            return "unhealthy", components
+        worst = "healthy"
+        for component in components:
+            if component["status"] in ("pending", "created"):
+                current = "starting"
+            elif component["status"] != "running":
+                current = "unhealthy"
+            else:
+                current = component["health"] or "healthy"
+            if HEALTH_ORDER.index(current) < HEALTH_ORDER.index(worst):
+                worst = current
+        return worst, components
+
+    def health_report(self):
+        state, components = self.health()
+        return state + "\n" + json.dumps({"pod": self.context.pod_name, "state": state, "components": components})

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Controller settings from flags (-pids -ipc -volumes -cgroup -logs -pull) and pod.controller.* labels.
+
+Flags follow Go's flag syntax as rycus86/podlike accepts it: -flag, --flag, -flag=false.
+A flag given on the command line wins over a label; a label wins over the default.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_bool, parse_duration
+
+BOOLEAN_SETTINGS = {
+    "pids": (True, "share the controller's PID namespace with the components"),
+    "ipc": (True, "share one IPC namespace between the components"),
+    "volumes": (False, "give components every mount of the controller (volumes-from; includes the Docker socket)"),
+    "cgroup": (True, "put components in the controller's cgroup, under its limits"),
+    "logs": (True, "stream component output to the controller's output, prefixed with the component name"),
+    "pull": (False, "always pull component images before creating them"),
+}
+VALUE_SETTINGS = {
+    "grace-period": (None, "time to stop every component (default: the controller's stop timeout, else 10s)"),
+}
+
+
+class Settings:
+    """The effective controller settings."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["values"][name.replace("_", "-")]
+        except KeyError:
+            raise AttributeError(name)
+
+
+def parse_flags(argv):
+    """{setting: value} for the flags given; raise SpecError on an unknown flag or a bad value."""
+    given = {}
+    for arg in argv:
+        if not arg.startswith("-") or arg in ("-", "--"):
+            raise SpecError("invalid command line argument %r (flags look like -logs or -pids=false)" % arg)
+        name, sep, value = arg.lstrip("-").partition("=")
+        if name in BOOLEAN_SETTINGS:
+            given[name] = _bool(name, value if sep else "true", "-" + name)
+        elif name in VALUE_SETTINGS and sep:
+            given[name] = _value(name, value, "-" + name)
+        else:
+            raise SpecError("unknown flag %r (known: %s)" % (arg, ", ".join(flag_names())))
+    return given
+
+
+def resolve(flags, label_settings):
+    """Settings from explicit flags, then pod.controller.* labels, then defaults."""
+    values = dict((name, default) for name, (default, _) in BOOLEAN_SETTINGS.items())
+    values.update((name, default) for name, (default, _) in VALUE_SETTINGS.items())
+    for name, text in (label_settings or {}).items():
+        label = "pod.controller." + name
+        if name in BOOLEAN_SETTINGS:
+            values[name] = _bool(name, text, label)
+        elif name in VALUE_SETTINGS:
+            values[name] = _value(name, text, label)
+        else:
+            raise SpecError("unknown controller setting (known: %s)" % ", ".join(flag_names()), key=label)
+    values.update(flags)
+    return Settings(values)
+
+
+def flag_names():
+    return sorted(BOOLEAN_SETTINGS) + sorted(VALUE_SETTINGS)
+
+
+def usage():
+    lines = ["Flags (also settable as labels pod.controller.<name>):"]
+    for name in sorted(BOOLEAN_SETTINGS):
+        default, text = BOOLEAN_SETTINGS[name]
+        lines.append("  -%-14s %s (default %s)" % (name, text, str(default).lower()))
+    for name in sorted(VALUE_SETTINGS):
+        default, text = VALUE_SETTINGS[name]
+        lines.append("  -%-14s %s" % (name + "=D", text))
+    return "\n".join(lines)
+
+
+def _bool(name, text, where):
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise SpecError("expected true or false, got %r" % text, key=where)
+
+
+def _value(name, text, where):
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise SpecError(str(exc), key=where)

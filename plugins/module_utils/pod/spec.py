@@ -1,0 +1,423 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Component definitions (Compose service keys) and their translation to Docker container settings.
+
+Every Compose key a component may use is translated here and nowhere else.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
+    parse_bool,
+    parse_duration,
+    parse_size,
+    shell_words,
+)
+
+COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+
+# Keys a component can never use, with what to do instead.
+UNSUPPORTED_KEYS = {
+    "build": "build the image beforehand and name it in 'image'",
+    "cgroup_parent": "components always live in the pod's cgroup",
+    "container_name": "component containers are named <pod>.podlike.<component>",
+    "deploy": "set deploy options on the pod's service",
+    "dns": "set it on the pod (components share its network namespace)",
+    "dns_opt": "set it on the pod (components share its network namespace)",
+    "dns_search": "set it on the pod (components share its network namespace)",
+    "domainname": "set it on the pod (components share its UTS namespace)",
+    "expose": "components share the pod's network: every port is reachable on localhost",
+    "extends": "not supported in components",
+    "external_links": "set networks on the pod",
+    "extra_hosts": "set it on the pod (components share its /etc/hosts)",
+    "hostname": "set it on the pod (components share its UTS namespace)",
+    "ipc": "IPC sharing is a pod setting (pod.controller.ipc)",
+    "links": "components reach each other on localhost",
+    "mac_address": "set it on the pod",
+    "network_mode": "components always join the pod's network namespace",
+    "networks": "set networks on the pod's service",
+    "pid": "PID sharing is a pod setting (pod.controller.pids)",
+    "platform": "not supported in components",
+    "ports": "publish ports on the pod's service",
+    "scale": "scale the pod's service",
+    "volume_driver": "declare the volume with its driver on the stack",
+    "volumes_from": "volume sharing is a pod setting (pod.controller.volumes)",
+    "secrets": "mount secrets on the pod and copy them with pod.copy.<component>",
+    "configs": "mount configs on the pod and copy them with pod.copy.<component>",
+}
+
+_SCALAR_CONFIG = {
+    "working_dir": "WorkingDir",
+    "user": "User",
+    "stop_signal": "StopSignal",
+}
+_BOOL_CONFIG = {"tty": "Tty", "stdin_open": "OpenStdin"}
+_BOOL_HOST = {"privileged": "Privileged", "read_only": "ReadonlyRootfs", "oom_kill_disable": "OomKillDisable", "init": "Init"}
+_STRING_HOST = {"userns_mode": "UsernsMode", "runtime": "Runtime", "isolation": "Isolation", "cpuset": "CpusetCpus"}
+_LIST_HOST = {
+    "cap_add": "CapAdd",
+    "cap_drop": "CapDrop",
+    "group_add": "GroupAdd",
+    "security_opt": "SecurityOpt",
+    "device_cgroup_rules": "DeviceCgroupRules",
+}
+_INT_HOST = {
+    "cpu_shares": "CpuShares",
+    "cpu_period": "CpuPeriod",
+    "cpu_quota": "CpuQuota",
+    "cpu_rt_period": "CpuRealtimePeriod",
+    "cpu_rt_runtime": "CpuRealtimeRuntime",
+    "cpu_count": "CpuCount",
+    "cpu_percent": "CpuPercent",
+    "mem_swappiness": "MemorySwappiness",
+    "pids_limit": "PidsLimit",
+    "oom_score_adj": "OomScoreAdj",
+}
+_SIZE_HOST = {"mem_limit": "Memory", "memswap_limit": "MemorySwap", "mem_reservation": "MemoryReservation", "shm_size": "ShmSize"}
+
+# Keys handled by the pod itself rather than by the container settings.
+_POD_KEYS = ("depends_on", "restart", "x-podlike-init", "x-podlike-sidecar", "labels", "environment", "env_file")
+
+SUPPORTED_KEYS = frozenset(
+    ["image", "entrypoint", "command", "volumes", "tmpfs", "healthcheck", "devices", "storage_opt", "sysctls",
+     "ulimits", "logging", "cpus", "blkio_config", "stop_grace_period"]
+    + list(_SCALAR_CONFIG) + list(_BOOL_CONFIG) + list(_BOOL_HOST) + list(_STRING_HOST)
+    + list(_LIST_HOST) + list(_INT_HOST) + list(_SIZE_HOST) + list(_POD_KEYS)
+)
+
+DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
+
+
+class Component:
+    """One component of a pod: its name, its definition and what the pod needs to know of it."""
+
+    def __init__(self, name, definition, init=False, source="label"):
+        self.name = name
+        self.definition = definition
+        self.init = init
+        self.source = source
+        self.image = definition.get("image")
+        self.depends_on = parse_depends_on(name, definition.get("depends_on"))
+        self.stop_grace_period = _optional(name, definition, "stop_grace_period", parse_duration)
+        self.sidecar = bool(_optional(name, definition, "x-podlike-sidecar", parse_bool))
+
+    def __repr__(self):
+        return "Component(%r)" % self.name
+
+
+def parse_component(name, definition, init=False, strict=True, source="label"):
+    """Validate one component definition; return a Component or raise SpecError.
+
+    strict refuses unsupported keys (labels); a Compose file (strict=False) may carry keys that
+    make sense for Compose only, and those are ignored.
+    """
+    if not isinstance(name, str) or not COMPONENT_NAME.match(name):
+        raise SpecError("the name must start with a letter or digit and hold only letters, digits, '_', '.', '-'",
+                        component=name)
+    if not isinstance(definition, dict):
+        raise SpecError("the definition must be a mapping of Compose service keys, got %s" % _type_name(definition),
+                        component=name)
+    clean = {}
+    for key, value in definition.items():
+        if not isinstance(key, str):
+            raise SpecError("keys must be strings", component=name, key=key)
+        if key.startswith("x-") and key not in _POD_KEYS:
+            continue
+        if key in UNSUPPORTED_KEYS:
+            if strict:
+                raise SpecError("unsupported in a component: " + UNSUPPORTED_KEYS[key], component=name, key=key)
+            continue
+        if key not in SUPPORTED_KEYS:
+            raise SpecError("unknown Compose key", component=name, key=key)
+        clean[key] = value
+    if not clean.get("image") or not isinstance(clean.get("image"), str):
+        raise SpecError("an image is required", component=name, key="image")
+    # Translate once now so that a bad value fails before anything is created.
+    container_settings(name, clean)
+    return Component(name, clean, init=init, source=source)
+
+
+def parse_depends_on(name, value):
+    """{dependency: condition} from the list or the mapping form of depends_on."""
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        deps = {}
+        for item in value:
+            if not isinstance(item, str):
+                raise SpecError("list items must be component names", component=name, key="depends_on")
+            deps[item] = "service_started"
+        return deps
+    if isinstance(value, dict):
+        deps = {}
+        for dep, options in value.items():
+            condition = "service_started"
+            if options is not None:
+                if not isinstance(options, dict):
+                    raise SpecError("%s: expected a mapping with 'condition'" % dep, component=name, key="depends_on")
+                condition = options.get("condition") or "service_started"
+            if condition not in DEPENDENCY_CONDITIONS:
+                raise SpecError(
+                    "%s: condition must be one of %s" % (dep, ", ".join(DEPENDENCY_CONDITIONS)),
+                    component=name,
+                    key="depends_on",
+                )
+            deps[str(dep)] = condition
+        return deps
+    raise SpecError("expected a list or a mapping", component=name, key="depends_on")
+
+
+def container_settings(name, definition):
+    """(config, host_config) for the Docker create call, from a component definition."""
+    config = {}
+    host = {}
+    for key, value in definition.items():
+        try:
+            _translate(key, value, config, host)
+        except SpecError:
+            raise
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise SpecError(str(exc) or "invalid value", component=name, key=key)
+    return config, host
+
+
+def _translate(key, value, config, host):
+    if key == "image":
+        config["Image"] = _string(value)
+    elif key in ("entrypoint", "command"):
+        config["Entrypoint" if key == "entrypoint" else "Cmd"] = shell_words(value)
+    elif key in _SCALAR_CONFIG:
+        config[_SCALAR_CONFIG[key]] = _string(value)
+    elif key in _BOOL_CONFIG:
+        config[_BOOL_CONFIG[key]] = parse_bool(value)
+    elif key in _BOOL_HOST:
+        host[_BOOL_HOST[key]] = parse_bool(value)
+    elif key in _STRING_HOST:
+        host[_STRING_HOST[key]] = _string(value)
+    elif key in _LIST_HOST:
+        host[_LIST_HOST[key]] = _string_list(value)
+    elif key in _INT_HOST:
+        host[_INT_HOST[key]] = _int(value)
+    elif key in _SIZE_HOST:
+        host[_SIZE_HOST[key]] = parse_size(value)
+    elif key == "cpus":
+        host["NanoCpus"] = int(float(value) * 1e9)
+    elif key == "stop_grace_period":
+        seconds = parse_duration(value)
+        if seconds > 0:
+            config["StopTimeout"] = max(1, int(round(seconds)))
+    elif key == "healthcheck":
+        config["Healthcheck"] = healthcheck(value)
+    elif key == "volumes":
+        host["Mounts"] = [mount(item) for item in _list(value)]
+    elif key == "tmpfs":
+        host["Tmpfs"] = tmpfs(value)
+    elif key == "devices":
+        host["Devices"] = [device(item) for item in _list(value)]
+    elif key == "storage_opt":
+        host["StorageOpt"] = dict((str(k), str(v)) for k, v in _mapping(value).items())
+    elif key == "sysctls":
+        host["Sysctls"] = key_values(value)
+    elif key == "ulimits":
+        host["Ulimits"] = ulimits(value)
+    elif key == "logging":
+        logging = _mapping(value)
+        host["LogConfig"] = {
+            "Type": _string(logging.get("driver", "json-file")),
+            "Config": dict((str(k), str(v)) for k, v in (logging.get("options") or {}).items()),
+        }
+    elif key == "blkio_config":
+        host.update(blkio(value))
+    elif key == "labels":
+        config["Labels"] = key_values(value)
+    # depends_on, restart, environment, env_file and x-podlike-* are read by the pod.
+
+
+def healthcheck(value):
+    """Docker's HealthConfig from a Compose healthcheck mapping."""
+    spec = _mapping(value)
+    if parse_bool(spec.get("disable", False)):
+        return {"Test": ["NONE"]}
+    result = {}
+    test = spec.get("test")
+    if isinstance(test, str):
+        result["Test"] = ["CMD-SHELL", test]
+    elif isinstance(test, list):
+        result["Test"] = [str(item) for item in test]
+    elif test is not None:
+        raise ValueError("test must be a string or a list")
+    for key, field in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod"),
+                       ("start_interval", "StartInterval")):
+        if spec.get(key) is not None:
+            result[field] = int(parse_duration(spec[key]) * 1e9)
+    if spec.get("retries") is not None:
+        result["Retries"] = _int(spec["retries"])
+    unknown = set(spec) - {"test", "interval", "timeout", "start_period", "start_interval", "retries", "disable"}
+    if unknown:
+        raise ValueError("unknown healthcheck key(s): %s" % ", ".join(sorted(unknown)))
+    return result
+
+
+def mount(item):
+    """A Docker Mount from the short (src:dst[:mode]) or the long volume syntax."""
+    if isinstance(item, str):
+        parts = item.split(":")
+        if len(parts) == 1:
+            return {"Type": "volume", "Target": parts[0]}
+        if len(parts) > 3:
+            raise ValueError("%r: expected source:target[:mode]" % item)
+        source, target = parts[0], parts[1]
+        modes = parts[2].split(",") if len(parts) == 3 else []
+        kind = "bind" if source.startswith("/") else "volume"
+        result = {"Type": kind, "Source": source, "Target": target, "ReadOnly": "ro" in modes}
+        if kind == "volume" and "nocopy" in modes:
+            result["VolumeOptions"] = {"NoCopy": True}
+        return result
+    spec = _mapping(item)
+    target = spec.get("target")
+    if not target:
+        raise ValueError("a volume needs a target")
+    source = spec.get("source")
+    kind = spec.get("type") or ("bind" if source and str(source).startswith("/") else "volume")
+    if kind not in ("bind", "volume", "tmpfs", "npipe"):
+        raise ValueError("volume type %r is not one of bind, volume, tmpfs" % kind)
+    result = {"Type": kind, "Target": str(target), "ReadOnly": parse_bool(spec.get("read_only", False))}
+    if source:
+        result["Source"] = str(source)
+    if kind == "bind" and (spec.get("bind") or {}).get("propagation"):
+        result["BindOptions"] = {"Propagation": spec["bind"]["propagation"]}
+    if kind == "volume" and (spec.get("volume") or {}).get("nocopy"):
+        result["VolumeOptions"] = {"NoCopy": parse_bool(spec["volume"]["nocopy"])}
+    if kind == "tmpfs" and (spec.get("tmpfs") or {}).get("size") is not None:
+        result["TmpfsOptions"] = {"SizeBytes": parse_size(spec["tmpfs"]["size"])}
+    return result
+
+
+def tmpfs(value):
+    """{path: options} from a tmpfs string, list or mapping (path:opts is split at the first colon)."""
+    if isinstance(value, dict):
+        return dict((str(k), "" if v is None else str(v)) for k, v in value.items())
+    result = {}
+    for item in _list(value):
+        path, _, options = str(item).partition(":")
+        result[path] = options
+    return result
+
+
+def device(item):
+    if isinstance(item, dict):
+        return {
+            "PathOnHost": item.get("source") or item.get("path_on_host"),
+            "PathInContainer": item.get("target") or item.get("source"),
+            "CgroupPermissions": item.get("permissions", "rwm"),
+        }
+    parts = str(item).split(":")
+    return {
+        "PathOnHost": parts[0],
+        "PathInContainer": parts[1] if len(parts) > 1 else parts[0],
+        "CgroupPermissions": parts[2] if len(parts) > 2 else "rwm",
+    }
+
+
+def ulimits(value):
+    result = []
+    for name, limit in _mapping(value).items():
+        if isinstance(limit, dict):
+            if "soft" not in limit or "hard" not in limit:
+                raise ValueError("%s: both soft and hard are required" % name)
+            result.append({"Name": str(name), "Soft": _int(limit["soft"]), "Hard": _int(limit["hard"])})
+        else:
+            result.append({"Name": str(name), "Soft": _int(limit), "Hard": _int(limit)})
+    return result
+
+
+def blkio(value):
+    spec = _mapping(value)
+    result = {}
+    if spec.get("weight") is not None:
+        result["BlkioWeight"] = _int(spec["weight"])
+    if spec.get("weight_device"):
+        result["BlkioWeightDevice"] = [
+            {"Path": d["path"], "Weight": _int(d["weight"])} for d in _list(spec["weight_device"])
+        ]
+    for key, field, converter in (
+        ("device_read_bps", "BlkioDeviceReadBps", parse_size),
+        ("device_write_bps", "BlkioDeviceWriteBps", parse_size),
+        ("device_read_iops", "BlkioDeviceReadIOps", _int),
+        ("device_write_iops", "BlkioDeviceWriteIOps", _int),
+    ):
+        if spec.get(key):
+            result[field] = [{"Path": d["path"], "Rate": converter(d["rate"])} for d in _list(spec[key])]
+    return result
+
+
+def key_values(value, bare=""):
+    """A string mapping from a list of k=v (a bare k gives the value bare) or from a mapping."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict((str(k), _scalar_text(v)) for k, v in value.items())
+    result = {}
+    for item in _list(value):
+        key, sep, val = str(item).partition("=")
+        result[key] = val if sep else bare
+    return result
+
+
+def _scalar_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        raise ValueError("values must be strings, numbers or booleans")
+    return str(value)
+
+
+def _optional(name, definition, key, converter):
+    if definition.get(key) is None:
+        return None
+    try:
+        return converter(definition[key])
+    except ValueError as exc:
+        raise SpecError(str(exc), component=name, key=key)
+
+
+def _string(value):
+    if isinstance(value, (dict, list)) or value is None:
+        raise ValueError("expected a string")
+    return str(value)
+
+
+def _string_list(value):
+    return [str(item) for item in _list(value)]
+
+
+def _int(value):
+    if isinstance(value, bool):
+        raise ValueError("expected an integer")
+    return int(value)
+
+
+def _list(value):
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [value]
+    raise ValueError("expected a list")
+
+
+def _mapping(value):
+    if isinstance(value, dict):
+        return value
+    raise ValueError("expected a mapping")
+
+
+def _type_name(value):
+    return {str: "a string", list: "a list", type(None): "nothing"}.get(type(value), type(value).__name__)

@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Compose value formats: durations, byte sizes, booleans, shell words."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import shlex
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtb]?)b?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_duration(value):
+    """Seconds (float) from a Go/Compose duration such as 1m30s, 500ms or a bare number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 10s or 1m30s")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    if re.match(r"^\d+(\.\d+)?$", text):
+        return float(text)
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(text) or not text:
+        raise ValueError("%r is not a duration such as 10s or 1m30s" % (value,))
+    return total
+
+
+def parse_size(value):
+    """Bytes (int) from a Compose size such as 64m, 1g, 512k or a bare number of bytes."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 64m")
+    if isinstance(value, int):
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError("%r is not a size such as 64m or 1g" % (value,))
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+
+
+def parse_bool(value):
+    """A boolean from YAML or a flag/label string (true/false, yes/no, 1/0, on/off)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on", "t", "y"):
+        return True
+    if text in ("0", "false", "no", "off", "f", "n"):
+        return False
+    raise ValueError("%r is not a boolean" % (value,))
+
+
+def shell_words(value):
+    """A command as a list: strings are split with shell rules, lists are kept."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return shlex.split(value)
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    raise ValueError("expected a string or a list of strings")

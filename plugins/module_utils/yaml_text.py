@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""YAML reading and writing with one-line error messages (libyaml when present)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    import yaml
+
+    HAS_YAML = True
+    _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    _Dumper = getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper
+except ImportError:  # pragma: no cover - reported by the callers
+    yaml = None
+    HAS_YAML = False
+
+
+class YAMLError(ValueError):
+    """YAML that cannot be read; the message is a single line."""
+
+
+def load_yaml(text):
+    if not HAS_YAML:
+        raise YAMLError("PyYAML is not installed")
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise YAMLError(_one_line(exc))
+
+
+def dump_yaml(value):
+    if not HAS_YAML:
+        raise YAMLError("PyYAML is not installed")
+    return yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True)
+
+
+def _one_line(exc):
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return "%s (line %d, column %d)" % (problem, mark.line + 1, mark.column + 1)
+    return " ".join(str(exc).split())
