@@ -1,7 +1,6 @@
 """Merge rules: mergeRecursively's matrix, args precedence, stack file merging."""
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.template.merge import (
     merge_args,
     merge_recursively,

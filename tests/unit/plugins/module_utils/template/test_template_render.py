@@ -4,7 +4,6 @@ import os
 
 import pytest
 import yaml
-
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import dump_stack, render_stack
 
@@ -392,8 +391,10 @@ ERROR_CASES = [
     (
         "unknown library template",
         _stack({"image": "demo", "x-podlike": {"templates": ["nope"]}}),
-        'service "web": template "nope": key "templates": unknown library template \'nope\' (known: http-cache, '
-        "log-shipper, metrics-exporter, service-discovery, tracing-agent)",
+        (
+            'service "web": template "nope": key "templates": unknown library template \'nope\' (known: http-cache, '
+            "log-shipper, metrics-exporter, service-discovery, tracing-agent)"
+        ),
     ),
     (
         "template renders to a list",
@@ -435,8 +436,10 @@ ERROR_CASES = [
         _stack(
             {"image": "demo", "x-podlike": {"templates": {"inline": "p:\n  depends_on: {app: {condition: done}}\n"}}}
         ),
-        'service "web": template "inline": key "depends_on": depends_on app: condition must be one of service_started, '
-        "service_healthy, not 'done'",
+        (
+            'service "web": template "inline": key "depends_on": depends_on app: condition must be one of service_started, '
+            "service_healthy, not 'done'"
+        ),
     ),
     (
         "depends_on of the wrong type",

@@ -4,14 +4,13 @@ import http.server
 import threading
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.library import LIBRARY
 from ansible_collections.podlike.swarm.plugins.module_utils.template.sources import load_template
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the http.server hook name
+    def do_GET(self):
         if self.path == "/proxy.yml":
             body = b"proxy:\n  image: nginx\n"
             self.send_response(200)
