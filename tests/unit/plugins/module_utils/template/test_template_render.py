@@ -505,3 +505,16 @@ def test_stack_file_errors(tmp_path):
         render_stack([{"services": {}}], endpoint_mode="x")
     with pytest.raises(TemplateError, match=r"publish mode must be one of ingress, host, not 'x'"):
         render_stack([{"services": {}}], publish_mode="x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "app:\n  labels:\n    v: '{{ .Args.Flag }} {{ .Args.Missing }} {{ .Project }} {{ .Args.Port }}'\n",
+        "app:\n  labels:\n    v: '{{ Args.Flag }} {{ Args.Missing }} {{ Project }} {{ Args.Port }}'\n",
+    ],
+    ids=["go", "jinja2"],
+)
+def test_go_and_jinja_print_values_alike(text):
+    service = {"image": "demo", "x-podlike": {"transformer": {"inline": text}, "args": {"Flag": True, "Port": 80}}}
+    assert _pod(_stack(service))["labels"]["pod.component.app"]["labels"] == {"v": "true <no value> <no value> 80"}
