@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run every role's Molecule scenario (converge, idempotence, verify) against the local engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+found=0
+for scenario_dir in roles/*/molecule/default; do
+  [ -d "$scenario_dir" ] || continue
+  found=1
+  role_dir=${scenario_dir%/molecule/default}
+  echo "molecule: $role_dir" >&2
+  (cd "$role_dir" && molecule test --scenario-name default)
+done
+[ "$found" = 1 ] || echo "molecule: no scenarios yet" >&2

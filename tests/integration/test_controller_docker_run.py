@@ -1,0 +1,178 @@
+"""The controller run with `docker run` and rycus86/podlike-style labels, on the real engine."""
+
+import pytest
+
+from conftest import (
+    BUSYBOX,
+    component_names,
+    containers,
+    docker,
+    docker_result,
+    inspect,
+    pod_logs,
+    run_pod,
+    wait_pod_running,
+    wait_until,
+)
+
+pytestmark = pytest.mark.engine
+
+
+def component(command, image=BUSYBOX, **extra):
+    lines = ["image: %s" % image, "command: %s" % command]
+    lines += ["%s: %s" % item for item in extra.items()]
+    return "\n".join(lines)
+
+
+def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
+    pod = unique + "-ns"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.server": component("httpd -f -p 8080 -h /var/www"),
+        "pod.component.client": component("sleep 300"),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+
+    docker("exec", pod + ".podlike.server", "sh", "-c", "echo hello-from-server > /var/www/index.html")
+    page = wait_until(lambda: docker_result("exec", pod + ".podlike.client", "wget", "-qO-",
+                                            "http://127.0.0.1:8080/").stdout, message="server answering")
+    assert page.strip() == "hello-from-server"
+
+    controller = inspect(pod)
+    server = inspect(pod + ".podlike.server")
+    assert server["HostConfig"]["NetworkMode"] == "container:" + controller["Id"]
+    assert server["HostConfig"]["PidMode"] == "container:" + controller["Id"]
+    assert server["HostConfig"]["IpcMode"].startswith("container:")
+    assert server["Config"]["Labels"]["podlike.pod"] == pod
+    assert server["Config"]["Labels"]["podlike.component"] == "server"
+
+    # The controller is PID 1 of the components' PID namespace.
+    processes = docker("exec", pod + ".podlike.client", "ps")
+    assert "podlike" in processes.splitlines()[1]
+    # Both components see the same IPC namespace.
+    ipc = [docker("exec", pod + ".podlike." + name, "readlink", "/proc/self/ns/ipc") for name in ("server", "client")]
+    assert ipc[0] == ipc[1]
+
+
+def test_logs_are_streamed_with_the_component_name(unique, cleanup):
+    pod = unique + "-logs"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.talker": component("sh -c 'echo out-line; echo err-line >&2; sleep 300'")}
+    assert run_pod(pod, labels, flags=["-logs"]).returncode == 0
+    wait_until(lambda: "talker | out-line" in docker_result("logs", pod).stdout, message="stdout line")
+    wait_until(lambda: "talker | err-line" in docker_result("logs", pod).stderr, message="stderr line")
+
+
+def test_signals_are_forwarded_to_components(unique, cleanup):
+    pod = unique + "-sig"
+    cleanup["containers"].append(pod)
+    trap = "sh -c 'trap \"echo got-HUP\" HUP; trap \"echo got-USR1\" USR1; while true; do sleep 0.1; done'"
+    assert run_pod(pod, {"pod.component.app": component(trap)}).returncode == 0
+    wait_pod_running(pod)
+    wait_until(lambda: "pod %s is running" % pod in pod_logs(pod), message="pod running")
+    docker("kill", "-s", "HUP", pod)
+    wait_until(lambda: "app | got-HUP" in pod_logs(pod), message="HUP received")
+    docker("kill", "-s", "USR1", pod)
+    wait_until(lambda: "app | got-USR1" in pod_logs(pod), message="USR1 received")
+
+
+def test_sighup_from_one_component_to_another_through_the_shared_pid_namespace(unique, cleanup):
+    pod = unique + "-hup"
+    cleanup["containers"].append(pod)
+    receiver = "sh -c 'trap \"echo reload-requested\" HUP; while true; do sleep 0.1; done' receiver-marker"
+    find = "ps -o pid,args | grep [r]eceiver-marker | awk '{print $1}'"
+    sender = "sh -c 'sleep 1; kill -HUP $(%s) && echo sent; sleep 300'" % find.replace("'", "'\\''")
+    labels = {"pod.component.receiver": component(receiver), "pod.component.sender": component(sender)}
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: "sender | sent" in pod_logs(pod), message="signal sent")
+    wait_until(lambda: "receiver | reload-requested" in pod_logs(pod), message="signal received")
+
+
+def test_named_volume_shared_between_components(unique, cleanup):
+    pod = unique + "-vol"
+    volume = unique + "-data"
+    cleanup["containers"].append(pod)
+    cleanup["volumes"].append(volume)
+    writer = component("sh -c 'echo shared-content > /out/file; sleep 300'", volumes="['%s:/out']" % volume)
+    reader = component("sh -c 'while [ ! -f /in/file ]; do sleep 0.1; done; cat /in/file; sleep 300'",
+                       volumes="['%s:/in:ro']" % volume)
+    assert run_pod(pod, {"pod.component.writer": writer, "pod.component.reader": reader}).returncode == 0
+    wait_until(lambda: "reader | shared-content" in pod_logs(pod), message="reader sees the writer's file")
+    mounts = inspect(pod + ".podlike.reader")["Mounts"]
+    assert [(m["Type"], m["Name"], m["RW"]) for m in mounts] == [("volume", volume, False)]
+
+
+def test_stop_removes_every_component_and_exits_zero(unique, cleanup):
+    pod = unique + "-stop"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.a": component("sleep 300"), "pod.component.b": component("sleep 300")}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    docker("stop", pod)
+    assert component_names(pod) == []
+    assert inspect(pod)["State"]["ExitCode"] == 0
+
+
+def test_sigkill_of_the_controller_leaves_no_component(unique, cleanup):
+    pod = unique + "-kill"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.a": component("sleep 300"), "pod.component.b": component("sleep 300")}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    docker("kill", "-s", "KILL", pod)
+    wait_until(lambda: component_names(pod) == [], timeout=10, message="no component left after SIGKILL")
+
+
+def test_restart_removes_what_an_earlier_run_left(unique, cleanup):
+    pod = unique + "-left"
+    cleanup["containers"].append(pod)
+    # Without PID sharing the kernel does not take the components down with the controller.
+    labels = {"pod.component.a": component("sleep 300"), "pod.controller.pids": "false"}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    old = inspect(pod + ".podlike.a")["Id"]
+    docker("kill", "-s", "KILL", pod)
+    assert pod + ".podlike.a" in component_names(pod)
+    docker("start", pod)
+    wait_until(lambda: "removing leftover container %s.podlike.a" % pod in pod_logs(pod), message="leftover removed")
+    wait_until(lambda: pod + ".podlike.a" in component_names(pod), message="new component")
+    assert inspect(pod + ".podlike.a")["Id"] != old
+
+
+def test_component_exit_ends_the_pod_with_its_code(unique, cleanup):
+    pod = unique + "-exit"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.main": component("sleep 300"), "pod.component.crasher": component("sh -c 'sleep 1; exit 3'")}
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], message="controller exit")
+    assert inspect(pod)["State"]["ExitCode"] == 3
+    assert "crasher exited with code 3" in pod_logs(pod)
+    assert component_names(pod) == []
+
+
+def test_copy_and_init_components(unique, cleanup):
+    pod = unique + "-copy"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.init.components": "- image: %s\n  command: sh -c 'echo init-ran'" % BUSYBOX,
+        "pod.component.app": component("sh -c 'cat /tmp/copied-hostname; sleep 300'"),
+        "pod.copy.app": "/etc/hostname:/tmp/copied-hostname",
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: "init-1 completed" in pod_logs(pod), message="init component ran")
+    hostname = docker("exec", pod, "cat", "/etc/hostname")
+    wait_until(lambda: "app | " + hostname in pod_logs(pod), message="copied file read by the component")
+    assert containers("label=podlike.pod=%s" % pod, "label=podlike.component=init-1") == []
+
+
+def test_switches_as_flags_and_labels(unique, cleanup):
+    pod = unique + "-sw"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.a": component("sleep 300"), "pod.controller.ipc": "false"}
+    assert run_pod(pod, labels, flags=["-pids=false"]).returncode == 0
+    wait_pod_running(pod)
+    host = inspect(pod + ".podlike.a")["HostConfig"]
+    assert host["PidMode"] == ""
+    assert host["IpcMode"] in ("", "private")
+    assert component_names(pod) == [pod + ".podlike.a"]  # no IPC holder without IPC sharing
