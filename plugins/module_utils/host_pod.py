@@ -1,0 +1,344 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""A pod on one Docker host: its controller container made from a definition, idempotently.
+
+The definition (what the user wrote, normalized) is stored on the controller with its digest;
+the same digest on a running controller means there is nothing to do.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import time
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    CONTROLLER_IMAGE,
+    DOCKER_SOCKET,
+    LABEL_COMPONENT_PREFIX,
+    LABEL_COMPOSE_FILE,
+    LABEL_COPY_PREFIX,
+    LABEL_INIT_COMPONENTS,
+    LABEL_POD,
+    LABEL_SETTING_PREFIX,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+    Conflict,
+    DockerError,
+    NotFound,
+    read_frames,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
+from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import defines_pod, describe_pod
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml, load_yaml
+
+LABEL_DIGEST = "podlike.definition.digest"
+LABEL_DEFINITION = "podlike.definition"
+DEFAULT_GRACE_PERIOD = 10
+# Extra seconds the engine gives the controller on stop, beyond the components' grace period.
+STOP_MARGIN = 5
+SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"), ("share_volumes", "volumes"))
+DEFINITION_KEYS = (
+    "components",
+    "compose_file",
+    "init_components",
+    "copy",
+    "share_pid",
+    "share_ipc",
+    "share_volumes",
+    "grace_period",
+    "volumes",
+    "published_ports",
+    "networks",
+    "labels",
+    "restart_policy",
+    "pull",
+    "controller_image",
+)
+
+
+class PodStateError(Exception):
+    """The host is not in a state the pod can be put in (a foreign container, a failed start)."""
+
+
+# definition -----------------------------------------------------------------------------------
+def normalize(params):
+    """The user's definition with only the keys that were set, in a stable JSON-safe form."""
+    definition = {}
+    for key in DEFINITION_KEYS:
+        value = params.get(key)
+        if value is None or value == [] or value == {}:
+            continue
+        definition[key] = value
+    definition.setdefault("controller_image", CONTROLLER_IMAGE)
+    return json.loads(json.dumps(definition, sort_keys=True))
+
+
+def digest(definition, compose_text=None):
+    """sha256 of the definition, and of the Compose file's text when the pod reads one."""
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    if compose_text is not None:
+        text += "\n" + compose_text
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def definition_text(definition):
+    """The definition as YAML, for diff mode; empty when there is none."""
+    return dump_yaml(definition) if definition else ""
+
+
+def pod_labels(definition, definition_digest):
+    """The controller labels that define the pod, in the rycus86/podlike format."""
+    labels = dict(definition.get("labels") or {})
+    for name, component in (definition.get("components") or {}).items():
+        labels[LABEL_COMPONENT_PREFIX + name] = dump_yaml(component)
+    if definition.get("compose_file"):
+        labels[LABEL_COMPOSE_FILE] = definition["compose_file"]
+    if definition.get("init_components"):
+        labels[LABEL_INIT_COMPONENTS] = dump_yaml(definition["init_components"])
+    for name, entries in (definition.get("copy") or {}).items():
+        labels[LABEL_COPY_PREFIX + name] = dump_yaml(entries)
+    for option, setting in SHARE_SETTINGS:
+        if definition.get(option) is not None:
+            labels[LABEL_SETTING_PREFIX + setting] = "true" if definition[option] else "false"
+    if definition.get("pull"):
+        labels[LABEL_SETTING_PREFIX + "pull"] = "true"
+    labels[LABEL_SETTING_PREFIX + "grace-period"] = "%ds" % grace_period(definition)
+    labels[LABEL_DEFINITION] = json.dumps(definition, sort_keys=True)
+    labels[LABEL_DIGEST] = definition_digest
+    return labels
+
+
+def validate(labels, read_file=None):
+    """Parse the labels as the controller will; raise SpecError naming the component and key."""
+    parsed = pod_definition.from_labels(labels, read_file=read_file)
+    resolve({}, parsed.settings)
+    return parsed
+
+
+def grace_period(definition):
+    value = definition.get("grace_period")
+    return DEFAULT_GRACE_PERIOD if value is None else int(value)
+
+
+def stored_definition(controller):
+    """The definition a controller was made from; rebuilt from its labels when it was made elsewhere."""
+    labels = controller.get("Config", {}).get("Labels") or {}
+    if labels.get(LABEL_DEFINITION):
+        try:
+            return json.loads(labels[LABEL_DEFINITION])
+        except ValueError:
+            pass
+    components = {}
+    for key, value in labels.items():
+        if key.startswith(LABEL_COMPONENT_PREFIX):
+            try:
+                components[key[len(LABEL_COMPONENT_PREFIX):]] = load_yaml(value)
+            except ValueError:
+                components[key[len(LABEL_COMPONENT_PREFIX):]] = value
+    return {"components": components} if components else {}
+
+
+# controller container -------------------------------------------------------------------------
+def parse_port(spec):
+    """(container port key, host binding) from a docker run -p value: [[ip:]host:]container[/proto]."""
+    text = str(spec).strip()
+    proto = "tcp"
+    if "/" in text:
+        text, proto = text.rsplit("/", 1)
+    parts = text.rsplit(":", 2) if text.count(":") <= 2 else None
+    if not parts or not parts[-1].isdigit() or any(":" in part for part in parts[:-1]):
+        raise SpecError("%r is not of the form [[ip:]host_port:]container_port[/protocol]" % spec,
+                        key="published_ports")
+    container_port = "%s/%s" % (parts[-1], proto)
+    host_ip, host_port = "", ""
+    if len(parts) == 2:
+        host_port = parts[0]
+    elif len(parts) == 3:
+        host_ip, host_port = parts[0], parts[1]
+    return container_port, {"HostIp": host_ip, "HostPort": host_port}
+
+
+def controller_config(definition, labels):
+    """The body of the create call for the controller container."""
+    exposed, bindings = {}, {}
+    for spec in definition.get("published_ports") or []:
+        port, binding = parse_port(spec)
+        exposed[port] = {}
+        bindings.setdefault(port, []).append(binding)
+    binds = ["%s:%s:ro" % (DOCKER_SOCKET, DOCKER_SOCKET)]
+    if definition.get("compose_file"):
+        binds.append("%s:%s:ro" % (definition["compose_file"], definition["compose_file"]))
+    binds.extend(definition.get("volumes") or [])
+    host = {
+        "Binds": binds,
+        "PortBindings": bindings,
+        "RestartPolicy": {"Name": definition.get("restart_policy") or "no"},
+    }
+    if definition.get("share_ipc") is not False:
+        # A shareable controller lends its IPC namespace: no extra infra container is needed.
+        host["IpcMode"] = "shareable"
+    config = {
+        "Image": definition.get("controller_image") or CONTROLLER_IMAGE,
+        "Labels": labels,
+        "ExposedPorts": exposed,
+        "StopTimeout": grace_period(definition) + STOP_MARGIN,
+        "HostConfig": host,
+    }
+    networks = definition.get("networks") or []
+    if networks:
+        host["NetworkMode"] = networks[0]
+        config["NetworkingConfig"] = {"EndpointsConfig": {networks[0]: {}}}
+    return config
+
+
+class HostPod:
+    """Engine calls for one pod named `name` (its controller container has that name)."""
+
+    def __init__(self, client, name):
+        self.client = client
+        self.name = name
+
+    def controller(self):
+        """The controller's inspect answer, or None; PodStateError for a container that is no controller."""
+        try:
+            container = self.client.inspect_container(self.name)
+        except NotFound:
+            return None
+        if not defines_pod(container.get("Config", {}).get("Labels")):
+            raise PodStateError("a container named %s exists and is not a pod controller; remove or rename it"
+                                % self.name)
+        return container
+
+    def ensure_image(self, image, pull):
+        if pull:
+            self.client.pull_image(image)
+            return
+        try:
+            self.client.inspect_image(image)
+        except NotFound:
+            raise PodStateError("the controller image %s is not on the host; pull it or set pull: true" % image)
+
+    def create(self, definition, labels):
+        config = controller_config(definition, labels)
+        created = self.client.create_container(self.name, config)
+        for network in (definition.get("networks") or [])[1:]:
+            self.client.post("/networks/%s/connect" % network, body={"Container": created["Id"]})
+        return created["Id"]
+
+    def start(self, controller_id):
+        self.client.start_container(controller_id)
+
+    def stop(self, controller):
+        """Stop the controller, which stops and removes its components within the grace period."""
+        timeout = (controller.get("Config") or {}).get("StopTimeout") or DEFAULT_GRACE_PERIOD + STOP_MARGIN
+        try:
+            self.client.stop_container(controller["Id"], timeout)
+        except NotFound:
+            pass
+
+    def remove(self, controller):
+        """Stop and remove the controller, then any container of the pod still left."""
+        if controller is not None:
+            if (controller.get("State") or {}).get("Running"):
+                self.stop(controller)
+            self._remove_container(controller["Id"])
+        for leftover in self.leftovers():
+            self._remove_container(leftover["Id"])
+
+    def leftovers(self):
+        return self.client.containers(labels=["%s=%s" % (LABEL_POD, self.name)])
+
+    def _remove_container(self, container_id):
+        try:
+            self.client.remove_container(container_id, force=True)
+        except NotFound:
+            return
+        except Conflict:
+            # Already being removed (components are auto-removed): wait until it is gone.
+            pass
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                self.client.inspect_container(container_id)
+            except NotFound:
+                return
+            time.sleep(0.2)
+
+    def wait_healthy(self, controller_id, timeout, interval=0.5):
+        """Wait for the controller's Docker health to be healthy; PodStateError on exit, failure or timeout."""
+        deadline = time.time() + timeout
+        while True:
+            state = self.client.inspect_container(controller_id).get("State") or {}
+            health = (state.get("Health") or {}).get("Status")
+            if state.get("Status") in ("exited", "dead"):
+                raise PodStateError("the controller of pod %s exited with code %s: %s" % (
+                    self.name, state.get("ExitCode"), self.last_output(controller_id)))
+            if health == "healthy" or (health is None and state.get("Running")):
+                return
+            if time.time() >= deadline:
+                raise PodStateError("pod %s is not healthy after %ss (health: %s): %s" % (
+                    self.name, timeout, health, self.last_output(controller_id)))
+            time.sleep(interval)
+
+    def last_output(self, controller_id, lines=10):
+        """The controller's last output lines, joined on one line, for error messages."""
+        try:
+            response = self.client.logs(controller_id, follow=False, tail=lines, timeout=10)
+            text = b"".join(chunk for _, chunk in read_frames(response)).decode("utf-8", "replace")
+            response.close()
+        except (DockerError, OSError):
+            return "(no output)"
+        return " | ".join(line.strip() for line in text.splitlines() if line.strip()) or "(no output)"
+
+    def describe(self, controller=None):
+        controller = controller or self.controller()
+        return describe_pod(self.client, controller) if controller else None
+
+
+def planned_pod(name, definition, state):
+    """What `pod` will look like once the plan runs (check mode shows this instead of acting)."""
+    return {
+        "name": name,
+        "controller_id": None,
+        "image": definition.get("controller_image"),
+        "state": state,
+        "health": None,
+        "stack": None,
+        "service": None,
+        "components": [
+            {"name": component, "role": "component", "container": name + ".podlike." + component,
+             "container_id": None, "state": None, "health": None, "exit_code": None, "restarts": 0,
+             "image": (spec or {}).get("image")}
+            for component, spec in sorted((definition.get("components") or {}).items())
+        ],
+    }
+
+
+def plan(state, controller, desired_digest, recreate=False, leftovers=False):
+    """The actions (remove, create, start, stop, restart) that bring the host to `state`.
+
+    `controller` is the inspect answer of the pod's controller or None; desired_digest is None
+    when no definition was given (then an existing controller is kept as it is).
+    """
+    if state == "absent":
+        return ["remove"] if controller is not None or leftovers else []
+    if controller is None:
+        if desired_digest is None:
+            return []
+        return ["create"] if state == "stopped" else ["create", "start"]
+    labels = controller.get("Config", {}).get("Labels") or {}
+    outdated = desired_digest is not None and (recreate or labels.get(LABEL_DIGEST) != desired_digest)
+    running = bool((controller.get("State") or {}).get("Running"))
+    if outdated:
+        return ["remove", "create"] if state == "stopped" else ["remove", "create", "start"]
+    if state == "stopped":
+        return ["stop"] if running else []
+    if state == "restarted":
+        return ["restart"] if running else ["start"]
+    return [] if running else ["start"]

@@ -1,0 +1,407 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: podlike_pod
+short_description: Run a pod on a Docker host
+version_added: 0.1.0
+description:
+  - Runs a pod on one Docker host (no Swarm needed) - a controller container whose labels define the pod's
+    components, in the rycus86/podlike label format. The controller creates the components, which share its
+    network namespace (they reach each other on V(127.0.0.1)) and, by default, its PID and IPC namespaces.
+  - The controller is named O(name) and its components C(<name>.podlike.<component>).
+  - The definition and its digest are stored as labels on the controller (C(podlike.definition),
+    C(podlike.definition.digest)). When the digest and the state match, nothing is touched; when the definition
+    changes, the pod is recreated - the old controller is stopped, which removes its components, then replaced.
+options:
+  name:
+    description:
+      - The pod's name, which is the name of its controller container.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) and V(started) make sure the pod exists with this definition and runs.
+      - V(stopped) makes sure it exists and does not run (its components are removed while it is stopped).
+      - V(restarted) restarts the controller, which recreates every component, even when nothing changed.
+      - V(absent) stops the pod within its grace period and removes the controller and every container
+        labelled C(podlike.pod=<name>).
+    type: str
+    default: present
+    choices: [present, absent, started, stopped, restarted]
+  components:
+    description:
+      - The pod's components - a mapping of component name to a Compose service definition (C(image), C(command),
+        C(environment), C(volumes), C(healthcheck), C(depends_on) and the other keys a component supports).
+      - Each becomes a C(pod.component.<name>) label. Keys that make no sense inside a pod (C(ports),
+        C(networks), C(container_name)...) are refused with a message that names the component and the key.
+      - Required when O(state) is V(present), V(started) or V(restarted), unless O(compose_file) is set.
+    type: dict
+  compose_file:
+    description:
+      - A Compose file on the target whose services are the components (C(pod.compose.file)). It is mounted
+        read-only into the controller at the same path; a change to its content recreates the pod.
+    type: path
+  init_components:
+    description:
+      - Components that run to completion, in order, before the others start (C(pod.init.components)).
+      - Each is a Compose service definition; they are named C(init-1), C(init-2)...
+    type: list
+    elements: dict
+  copy:
+    description:
+      - Files to copy from the controller into a component before it starts (C(pod.copy.<component>)) - a mapping
+        of component name to a list of V(src:dst) strings, or to a mapping of source to target.
+      - The sources are paths inside the controller; mount them there with O(volumes).
+    type: dict
+  volumes:
+    description:
+      - Extra bind mounts or volumes of the controller container, as in C(docker run -v) (V(src:dst[:mode])).
+      - The Docker socket is always mounted read-only.
+    type: list
+    elements: str
+  share_pid:
+    description:
+      - Share the controller's PID namespace with the components (C(pod.controller.pids)).
+      - When unset, the controller's default applies (V(true)).
+    type: bool
+  share_ipc:
+    description:
+      - Share one IPC namespace between the components (C(pod.controller.ipc)).
+      - When unset, the controller's default applies (V(true)).
+    type: bool
+  share_volumes:
+    description:
+      - Give the components every mount of the controller (C(pod.controller.volumes)), the Docker socket included.
+      - When unset, the controller's default applies (V(false)).
+    type: bool
+  grace_period:
+    description:
+      - Seconds the components get to stop when the pod stops (C(pod.controller.grace-period)). The engine gives
+        the controller 5 more seconds before it kills it.
+    type: int
+    default: 10
+  published_ports:
+    description:
+      - Ports of the pod to publish on the host, as in C(docker run -p) (V([[ip:]host_port:]container_port[/protocol])).
+        Every component listens in the controller's network namespace.
+    type: list
+    elements: str
+    aliases: [ports]
+  networks:
+    description:
+      - Networks to connect the pod to, by name. The pod joins the first one when it is created and is connected
+        to the others after. When unset, the engine's default network is used.
+    type: list
+    elements: str
+  labels:
+    description:
+      - Extra labels on the controller container.
+    type: dict
+  restart_policy:
+    description:
+      - The restart policy of the controller container. A restarted controller starts its components again.
+    type: str
+    choices: ['no', on-failure, always, unless-stopped]
+  pull:
+    description:
+      - Pull the controller image before creating the controller, and have the controller pull every component
+        image (C(pod.controller.pull)).
+      - When V(false), the controller image must already be on the host.
+    type: bool
+    default: false
+  recreate:
+    description:
+      - Recreate the pod even when its definition did not change.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the controller's Docker health is C(healthy) - every component runs and passes its healthcheck.
+      - The task fails when the pod does not get there within O(wait_timeout) seconds, or when the controller exits.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the pod to be healthy when O(wait) is set.
+    type: int
+    default: 60
+  controller_image:
+    description:
+      - The controller image.
+    type: str
+    default: podlike/controller:latest
+extends_documentation_fragment:
+  - podlike.swarm.docker_engine
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change, including a recreate, and changes nothing.
+  diff_mode:
+    support: full
+    description: Shows the pod's definition (components and settings as written) before and after, as YAML.
+notes:
+  - Validation happens before anything is created - a bad component fails the task and leaves the host untouched.
+seealso:
+  - module: podlike.swarm.podlike_info
+  - module: podlike.swarm.podlike_debug
+author:
+  - podlike.swarm maintainers
+"""
+
+EXAMPLES = r"""
+- name: Run a web server and a client that reaches it on localhost
+  podlike.swarm.podlike_pod:
+    name: web
+    components:
+      server:
+        image: podlike/busybox:latest
+        command: httpd -f -p 8080 -h /www
+        healthcheck:
+          test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
+          interval: 2s
+      client:
+        image: podlike/busybox:latest
+        command: sh -c 'while sleep 5; do wget -qO- http://127.0.0.1:8080/ || true; done'
+    published_ports:
+      - "18080:8080"
+    restart_policy: unless-stopped
+
+- name: A pod from a Compose file on the target, with a file copied into a component
+  podlike.swarm.podlike_pod:
+    name: app
+    compose_file: /srv/app/pod.yml
+    volumes:
+      - /srv/app/conf:/conf:ro
+    copy:
+      app:
+        - /conf/app.ini:/etc/app.ini
+    wait_timeout: 120
+
+- name: Stop the pod (its components are removed, the controller stays)
+  podlike.swarm.podlike_pod:
+    name: web
+    state: stopped
+
+- name: Remove the pod and every container of it
+  podlike.swarm.podlike_pod:
+    name: web
+    state: absent
+"""
+
+RETURN = r"""
+pod:
+  description:
+    - The pod after the task. In check mode, the pod as it is, or as it would be created.
+  returned: when O(state) is not V(absent) and the pod exists or would be created
+  type: dict
+  contains:
+    name:
+      description: The pod's name (the controller container's name).
+      type: str
+      sample: web
+    controller_id:
+      description: The controller container's ID; V(null) in check mode when it would be created.
+      type: str
+    image:
+      description: The controller image.
+      type: str
+      sample: podlike/controller:latest
+    state:
+      description: The controller container's state (V(running), V(exited), V(created)...).
+      type: str
+      sample: running
+    health:
+      description: The controller's Docker health (V(starting), V(healthy), V(unhealthy)), which is the pod's.
+      type: str
+      sample: healthy
+    stack:
+      description: The Swarm stack of the pod, for a pod run by a stack service.
+      type: str
+    service:
+      description: The Swarm service of the pod, for a pod run by a stack service.
+      type: str
+    components:
+      description: The pod's components, init and infra containers included.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: The component's name.
+          type: str
+          sample: server
+        role:
+          description: V(component), V(init) or V(infra).
+          type: str
+        container:
+          description: The component container's name.
+          type: str
+          sample: web.podlike.server
+        container_id:
+          description: The component container's ID.
+          type: str
+        state:
+          description: The component container's state.
+          type: str
+          sample: running
+        health:
+          description: The component's health when it has a healthcheck, else V(null).
+          type: str
+          sample: healthy
+        exit_code:
+          description: The exit code of a component that exited.
+          type: int
+        restarts:
+          description: How many times the component was restarted.
+          type: int
+          sample: 0
+        image:
+          description: The component's image.
+          type: str
+actions:
+  description: What was done (or would be, in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [remove, create, start]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import client_from_params, engine_argument_spec
+from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
+    HostPod,
+    PodStateError,
+    definition_text,
+    digest,
+    normalize,
+    planned_pod,
+    pod_labels,
+    plan,
+    stored_definition,
+    validate,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+
+ARGUMENT_SPEC = engine_argument_spec(
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent", "started", "stopped", "restarted"]),
+    components=dict(type="dict"),
+    compose_file=dict(type="path"),
+    init_components=dict(type="list", elements="dict"),
+    copy=dict(type="dict"),
+    volumes=dict(type="list", elements="str"),
+    share_pid=dict(type="bool"),
+    share_ipc=dict(type="bool"),
+    share_volumes=dict(type="bool"),
+    grace_period=dict(type="int", default=10),
+    published_ports=dict(type="list", elements="str", aliases=["ports"]),
+    networks=dict(type="list", elements="str"),
+    labels=dict(type="dict"),
+    restart_policy=dict(type="str", choices=["no", "on-failure", "always", "unless-stopped"]),
+    pull=dict(type="bool", default=False),
+    recreate=dict(type="bool", default=False),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=60),
+    controller_image=dict(type="str", default="podlike/controller:latest"),
+)
+
+
+def read_text(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def desired(params):
+    """(definition, labels, digest) from the options, validated; (None, None, None) without components."""
+    if not params["components"] and not params["compose_file"]:
+        return None, None, None
+    params = dict(params, labels=dict((k, str(v)) for k, v in (params["labels"] or {}).items()))
+    definition = normalize(params)
+    compose_text = None
+    if definition.get("compose_file"):
+        try:
+            compose_text = read_text(definition["compose_file"])
+        except (IOError, OSError) as exc:
+            raise SpecError("cannot read %s: %s" % (definition["compose_file"], exc.strerror or exc),
+                            key="compose_file")
+    definition_digest = digest(definition, compose_text)
+    labels = pod_labels(definition, definition_digest)
+    validate(labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path))
+    return definition, labels, definition_digest
+
+
+def run(params, client, check_mode):
+    """Bring the pod to the requested state; return the module result."""
+    definition, labels, definition_digest = desired(params)
+    pod = HostPod(client, params["name"])
+    controller = pod.controller()
+    leftovers = params["state"] == "absent" and bool(pod.leftovers())
+    actions = plan(params["state"], controller, definition_digest, params["recreate"], leftovers)
+    before = definition_text(stored_definition(controller)) if controller else ""
+    after = "" if params["state"] == "absent" else (definition_text(definition) if definition else before)
+    result = dict(changed=bool(actions), actions=actions, diff=dict(before=before, after=after))
+    if check_mode:
+        if "create" in actions:
+            result["pod"] = planned_pod(params["name"], definition, "created" if "start" not in actions else "running")
+        elif controller is not None and params["state"] != "absent":
+            result["pod"] = pod.describe(controller)
+        return result
+    controller_id = controller["Id"] if controller else None
+    for action in actions:
+        if action == "remove":
+            pod.remove(controller)
+        elif action == "create":
+            pod.ensure_image(definition["controller_image"], params["pull"])
+            controller_id = pod.create(definition, labels)
+        elif action == "start":
+            pod.start(controller_id)
+        elif action == "stop":
+            pod.stop(controller)
+        elif action == "restart":
+            pod.stop(controller)
+            pod.start(controller_id)
+    if params["state"] == "absent":
+        return result
+    if params["wait"] and params["state"] != "stopped" and controller_id:
+        pod.wait_healthy(controller_id, params["wait_timeout"])
+    result["pod"] = pod.describe()
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[("components", "compose_file")],
+        required_if=[
+            ("state", "present", ("components", "compose_file"), True),
+            ("state", "started", ("components", "compose_file"), True),
+            ("state", "restarted", ("components", "compose_file"), True),
+        ],
+        supports_check_mode=True,
+    )
+    client = client_from_params(module.params)
+    try:
+        result = run(module.params, client, module.check_mode)
+    except SpecError as exc:
+        module.fail_json(msg="invalid pod definition: %s" % exc, changed=False)
+    except PodStateError as exc:
+        module.fail_json(msg=str(exc))
+    except DockerError as exc:
+        module.fail_json(msg="Docker engine error: %s" % exc)
+    finally:
+        client.close()
+    if not module._diff:
+        result.pop("diff")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
