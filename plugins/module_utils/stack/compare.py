@@ -1,0 +1,134 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Change detection for a stack: a digest per rendered service, compared with what Swarm runs.
+
+The digest of a service is stored in its Swarm service label ``podlike.stack.digest`` (``deploy.labels``), so
+the next run compares digests instead of re-deriving a stack file from service specs the engine normalised.
+"""
+
+import copy
+import hashlib
+import json
+
+DIGEST_LABEL = "podlike.stack.digest"
+NAMESPACE_LABEL = "com.docker.stack.namespace"
+# Top-level sections other than services: their digest is kept with the record of the rendered stack.
+RESOURCE_SECTIONS = ("configs", "networks", "secrets", "volumes")
+
+
+def _canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(value):
+    """sha256 hex digest of a plain value, independent of key order."""
+    return hashlib.sha256(_canonical(value).encode("utf-8")).hexdigest()
+
+
+def _labels_mapping(labels):
+    """Compose labels (a mapping or a list of key=value) as a mapping of strings."""
+    if not labels:
+        return {}
+    if isinstance(labels, dict):
+        return {str(key): "" if value is None else str(value) for key, value in labels.items()}
+    return {key: value for key, _, value in (str(label).partition("=") for label in labels)}
+
+
+def without_digest(service):
+    """A copy of a service definition without its digest label (what the digest is computed from)."""
+    service = copy.deepcopy(service)
+    deploy = service.get("deploy")
+    if isinstance(deploy, dict) and deploy.get("labels"):
+        labels = _labels_mapping(deploy["labels"])
+        labels.pop(DIGEST_LABEL, None)
+        if labels:
+            deploy["labels"] = labels
+        else:
+            del deploy["labels"]
+        if not deploy:
+            del service["deploy"]
+    return service
+
+
+def service_digest(service):
+    """Digest of one rendered service definition, ignoring a digest label already on it."""
+    return digest(without_digest(service))
+
+
+def resources_digest(stack):
+    """Digest of the stack's top-level networks, volumes, configs and secrets."""
+    return digest({section: stack.get(section) or {} for section in RESOURCE_SECTIONS})
+
+
+def with_digests(stack):
+    """A copy of a rendered stack whose every service carries its digest in deploy.labels."""
+    stack = copy.deepcopy(stack)
+    for name, service in (stack.get("services") or {}).items():
+        value = service_digest(service)
+        service = without_digest(service)
+        deploy = service.setdefault("deploy", {})
+        labels = _labels_mapping(deploy.get("labels"))
+        labels[DIGEST_LABEL] = value
+        deploy["labels"] = {key: labels[key] for key in sorted(labels)}
+        stack["services"][name] = service
+    return stack
+
+
+def desired_digests(stack):
+    """{service name: digest} of a rendered stack."""
+    return {name: service_digest(service) for name, service in (stack.get("services") or {}).items()}
+
+
+def deployed_digests(services, namespace):
+    """{service name in the stack: digest or None} from Engine API service objects of one stack."""
+    prefix = namespace + "_"
+    deployed = {}
+    for service in services:
+        spec = service.get("Spec") or {}
+        labels = spec.get("Labels") or {}
+        if labels.get(NAMESPACE_LABEL) != namespace:
+            continue
+        name = spec.get("Name", "")
+        short = name.removeprefix(prefix)
+        deployed[short] = labels.get(DIGEST_LABEL)
+    return deployed
+
+
+class StackPlan:
+    """What a deploy would do: services to create, update and remove, and whether that is a change."""
+
+    def __init__(self, create, update, remove, unchanged, resources_changed=False):
+        self.create = create
+        self.update = update
+        self.remove = remove
+        self.unchanged = unchanged
+        self.resources_changed = resources_changed
+
+    @property
+    def changed(self):
+        return bool(self.create or self.update or self.remove or self.resources_changed)
+
+    def as_dict(self):
+        return {
+            "create": self.create,
+            "update": self.update,
+            "remove": self.remove,
+            "unchanged": self.unchanged,
+            "resources_changed": self.resources_changed,
+        }
+
+
+def plan(desired, deployed, prune=False, desired_resources=None, deployed_resources=None):
+    """Compare {service: digest} maps; services outside the stack count only when pruning.
+
+    Resource digests are compared only when both are known: a stack deployed without a record of its
+    rendered text is judged by its services alone.
+    """
+    create = sorted(name for name in desired if name not in deployed)
+    update = sorted(name for name in desired if name in deployed and deployed[name] != desired[name])
+    unchanged = sorted(name for name in desired if name in deployed and deployed[name] == desired[name])
+    remove = sorted(name for name in deployed if name not in desired) if prune else []
+    resources_changed = (
+        desired_resources is not None and deployed_resources is not None and desired_resources != deployed_resources
+    )
+    return StackPlan(create, update, remove, unchanged, resources_changed)

@@ -1,0 +1,399 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Deploy and remove x-podlike stacks on Swarm: render, validate, compare, ``docker stack deploy``, wait.
+
+The docker CLI deploys (it owns the Compose-to-service translation); the Engine API reads what is deployed.
+A Swarm config labelled ``podlike.stack.record=<stack>`` keeps the rendered YAML of the last deploy, so diff
+mode can show it next time; it carries the stack's namespace label, so ``docker stack rm`` removes it too.
+"""
+
+import base64
+import os
+import subprocess
+import time
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
+    NAMESPACE_LABEL,
+    deployed_digests,
+    desired_digests,
+    digest,
+    plan,
+    resources_digest,
+    with_digests,
+)
+from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
+from ansible_collections.podlike.swarm.plugins.module_utils.template.render import dump_stack, render_stack
+
+RECORD_LABEL = "podlike.stack.record"
+RECORD_RESOURCES_LABEL = "podlike.stack.resources"
+POD_LABEL_PREFIXES = ("pod.component.", "pod.init.components")
+POLL_INTERVAL = 1.0
+FAILED_UPDATE_STATES = ("paused", "rollback_paused", "rollback_completed")
+PENDING_UPDATE_STATES = ("updating", "rollback_started")
+
+
+class StackError(Exception):
+    """A stack that cannot be rendered, deployed, removed or that did not converge in time."""
+
+
+class DockerCli:
+    """The docker command line, run with DOCKER_HOST set when a host is given."""
+
+    def __init__(self, binary, docker_host=None):
+        self.binary = binary
+        self.docker_host = docker_host
+
+    def run(self, args, data=None, cwd=None):
+        environment = dict(os.environ)
+        if self.docker_host:
+            environment["DOCKER_HOST"] = self.docker_host
+        result = subprocess.run(
+            [self.binary] + list(args),
+            input=data,
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.returncode, result.stdout, result.stderr
+
+
+# -- rendering ------------------------------------------------------------------------------------------------
+
+
+def stack_workdir(compose):
+    """Where relative paths of the stack resolve: the first stack file's directory, else the current one."""
+    for item in compose if isinstance(compose, list) else [compose]:
+        if isinstance(item, str):
+            return os.path.dirname(os.path.abspath(item))
+    return os.getcwd()
+
+
+def render(compose, args=None, endpoint_mode=None, publish_mode=None, controller_image=None):
+    """Render the stack files into a plain stack whose services carry their digest label; return (stack, workdir)."""
+    workdir = stack_workdir(compose)
+    try:
+        stack = render_stack(
+            compose,
+            args=args,
+            workdir=workdir,
+            endpoint_mode=endpoint_mode,
+            publish_mode=publish_mode,
+            controller_image=controller_image,
+        )
+    except TemplateError as error:
+        raise StackError(str(error))
+    return with_digests(stack), workdir
+
+
+def validate(stack):
+    """Check what the CLI and the controller would reject later, naming the service and the key."""
+    services = stack.get("services")
+    if not isinstance(services, dict) or not services:
+        raise StackError("the stack defines no services")
+    for name, service in services.items():
+        if not isinstance(service, dict):
+            raise StackError(f'service "{name}": a service must be a mapping')
+        if not service.get("image"):
+            raise StackError(f'service "{name}": key "image": every service needs an image')
+        labels = service.get("labels") or {}
+        if not isinstance(labels, dict):
+            labels = {key: value for key, _, value in (str(label).partition("=") for label in labels)}
+        if not any(str(label).startswith(POD_LABEL_PREFIXES) for label in labels):
+            continue
+        try:
+            from_labels({str(key): value for key, value in labels.items()})
+        except SpecError as error:
+            raise StackError(f'service "{name}": {error}')
+
+
+# -- reading what is deployed ---------------------------------------------------------------------------------
+
+
+def _label_filter(label, value):
+    return {"filters": {"label": [f"{label}={value}"]}}
+
+
+def stack_services(client, name):
+    return client.get("/services", params=_label_filter(NAMESPACE_LABEL, name)) or []
+
+
+def stack_records(client, name):
+    """Swarm configs holding rendered stacks of this stack, newest last."""
+    records = client.get("/configs", params=_label_filter(RECORD_LABEL, name)) or []
+    return sorted(records, key=lambda record: record.get("CreatedAt", ""))
+
+
+def record_text(record):
+    if not record:
+        return ""
+    data = (record.get("Spec") or {}).get("Data") or ""
+    return base64.b64decode(data).decode("utf-8")
+
+
+def record_name(name, rendered):
+    return f"{name}_podlike-rendered-{digest(rendered)[:12]}"
+
+
+def write_record(client, name, rendered, resources, previous):
+    """Keep the rendered text in a new config, then drop the older ones."""
+    config_name = record_name(name, rendered)
+    spec = {
+        "Name": config_name,
+        "Labels": {RECORD_LABEL: name, RECORD_RESOURCES_LABEL: resources, NAMESPACE_LABEL: name},
+        "Data": base64.b64encode(rendered.encode("utf-8")).decode("ascii"),
+    }
+    try:
+        client.post("/configs/create", body=spec)
+    except Conflict:
+        pass
+    for record in previous:
+        if (record.get("Spec") or {}).get("Name") != config_name:
+            remove_quietly(client, "/configs/" + record["ID"])
+
+
+def remove_quietly(client, path):
+    try:
+        client.delete(path)
+    except (NotFound, Conflict):
+        pass
+
+
+# -- present --------------------------------------------------------------------------------------------------
+
+
+def ensure_present(client, cli, name, compose, options, check_mode=False):
+    """Render, compare and deploy; return the module result (changed, diff, stack, services, rendered, plan).
+
+    ``options`` holds args, prune, with_registry_auth, resolve_image, wait, wait_timeout, endpoint_mode,
+    publish_mode and controller_image.
+    """
+    stack, workdir = render(
+        compose,
+        args=options.get("args"),
+        endpoint_mode=options.get("endpoint_mode"),
+        publish_mode=options.get("publish_mode"),
+        controller_image=options.get("controller_image"),
+    )
+    validate(stack)
+    rendered = dump_stack(stack)
+    desired = desired_digests(stack)
+    resources = resources_digest(stack)
+
+    records = stack_records(client, name)
+    previous = records[-1] if records else None
+    stack_plan = plan(
+        desired,
+        deployed_digests(stack_services(client, name), name),
+        prune=options.get("prune", False),
+        desired_resources=resources,
+        deployed_resources=((previous or {}).get("Spec") or {}).get("Labels", {}).get(RECORD_RESOURCES_LABEL),
+    )
+    result = {
+        "changed": stack_plan.changed,
+        "diff": {"before": record_text(previous), "after": rendered},
+        "stack": stack,
+        "services": sorted(desired),
+        "rendered": rendered,
+        "plan": stack_plan.as_dict(),
+    }
+    if check_mode:
+        return result
+    if stack_plan.changed:
+        deploy(cli, name, rendered, workdir, options)
+        write_record(client, name, rendered, resources, records)
+    if options.get("wait"):
+        wait_converged(client, name, desired, options.get("wait_timeout", 300))
+    return result
+
+
+def deploy_args(name, options):
+    args = ["stack", "deploy", "--compose-file", "-"]
+    if options.get("prune"):
+        args.append("--prune")
+    if options.get("with_registry_auth"):
+        args.append("--with-registry-auth")
+    if options.get("resolve_image"):
+        args += ["--resolve-image", options["resolve_image"]]
+    return args + [name]
+
+
+def deploy(cli, name, rendered, workdir, options):
+    code, stdout, stderr = cli.run(deploy_args(name, options), data=rendered, cwd=workdir)
+    if code != 0:
+        raise StackError(f"docker stack deploy {name} failed ({code}): {(stderr or stdout).strip()}")
+
+
+def wait_converged(client, name, desired, timeout, interval=POLL_INTERVAL):
+    """Wait until every service runs its replicas (healthy where a healthcheck is set) with the new spec."""
+    deadline = time.time() + timeout
+    while True:
+        services = {
+            short: service
+            for short, service in (
+                (service["Spec"]["Name"][len(name) + 1 :], service) for service in stack_services(client, name)
+            )
+        }
+        waiting = {}
+        for short in sorted(desired):
+            reason = service_pending(client, short, services.get(short), desired[short])
+            if reason:
+                waiting[short] = reason
+        if not waiting:
+            return
+        if time.time() >= deadline:
+            details = "; ".join(f'service "{short}": {reason}' for short, reason in waiting.items())
+            raise StackError(f"stack {name} did not converge within {timeout}s: {details}")
+        time.sleep(interval)
+
+
+def service_pending(client, short, service, wanted_digest):
+    """Why a service has not converged yet, or None when it has; raise StackError when it never will."""
+    if service is None:
+        return "not created yet"
+    spec = service.get("Spec") or {}
+    update = service.get("UpdateStatus") or {}
+    update_state = update.get("State")
+    if (spec.get("Labels") or {}).get("podlike.stack.digest") != wanted_digest:
+        if update_state in FAILED_UPDATE_STATES:
+            raise StackError(f'service "{short}": update {update_state}: {update.get("Message", "")}'.rstrip(": "))
+        return "spec not updated yet"
+    if update_state in PENDING_UPDATE_STATES:
+        return f"update {update_state}"
+    mode = spec.get("Mode") or {}
+    tasks = client.get("/tasks", params={"filters": {"service": [service["ID"]], "desired-state": ["running"]}})
+    template = spec.get("TaskTemplate") or {}
+    # Right after an update the old tasks still run until the orchestrator replaces them: count only new ones.
+    running = [
+        task
+        for task in tasks
+        if (task.get("Status") or {}).get("State") == "running"
+        and (task.get("Spec") or {}).get("ContainerSpec") == template.get("ContainerSpec")
+    ]
+    if "Replicated" in mode:
+        wanted = mode["Replicated"].get("Replicas", 1)
+    elif "Global" in mode:
+        wanted = max(len(tasks), 1)
+    else:
+        return None
+    if len(running) < wanted:
+        return f"{len(running)}/{wanted} tasks running{_last_task_error(client, service)}"
+    for task in running:
+        health = _container_health(client, task)
+        if health not in (None, "healthy"):
+            return f"task {task['ID'][:12]} is {health}"
+    return None
+
+
+def _last_task_error(client, service):
+    tasks = client.get("/tasks", params={"filters": {"service": [service["ID"]]}}) or []
+    failed = [task for task in tasks if (task.get("Status") or {}).get("Err")]
+    if not failed:
+        return ""
+    latest = max(failed, key=lambda task: (task.get("Status") or {}).get("Timestamp", ""))
+    return f" (last task error: {latest['Status']['Err']})"
+
+
+def _container_health(client, task):
+    """The health of a task's container when it runs on this engine and has a healthcheck, else None."""
+    container_id = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+    if not container_id:
+        return None
+    try:
+        container = client.inspect_container(container_id)
+    except NotFound:
+        return None
+    return ((container.get("State") or {}).get("Health") or {}).get("Status")
+
+
+# -- absent ---------------------------------------------------------------------------------------------------
+
+
+def stack_leftovers(client, name):
+    """What of a stack still exists: services, networks, configs, secrets, task and component containers."""
+    namespace = _label_filter(NAMESPACE_LABEL, name)
+    return {
+        "services": sorted(service["Spec"]["Name"] for service in stack_services(client, name)),
+        "networks": sorted(network["Name"] for network in client.get("/networks", params=namespace) or []),
+        "configs": sorted(config["Spec"]["Name"] for config in client.get("/configs", params=namespace) or []),
+        "secrets": sorted(secret["Spec"]["Name"] for secret in client.get("/secrets", params=namespace) or []),
+        "tasks": _container_names(client.containers(labels=[f"{NAMESPACE_LABEL}={name}"])),
+        "components": _container_names(client.containers(labels=[f"{LABEL_STACK}={name}"])),
+    }
+
+
+def _container_names(containers):
+    return sorted(container["Names"][0].lstrip("/") for container in containers or [])
+
+
+def ensure_absent(client, cli, name, timeout=300, check_mode=False):
+    """``docker stack rm`` and wait until nothing of the stack is left; return the module result."""
+    records = stack_records(client, name)
+    leftovers = stack_leftovers(client, name)
+    result = {
+        "changed": any(leftovers.values()),
+        "diff": {"before": record_text(records[-1] if records else None), "after": ""},
+        "stack": {},
+        "services": [],
+        "rendered": "",
+    }
+    if check_mode or not result["changed"]:
+        return result
+    if leftovers["services"] or leftovers["networks"] or leftovers["configs"] or leftovers["secrets"]:
+        code, stdout, stderr = cli.run(["stack", "rm", name])
+        if code != 0 and "nothing found in stack" not in (stderr + stdout).lower():
+            raise StackError(f"docker stack rm {name} failed ({code}): {(stderr or stdout).strip()}")
+    wait_removed(client, name, timeout)
+    return result
+
+
+def wait_removed(client, name, timeout, interval=POLL_INTERVAL):
+    """Wait for services and containers to go, then remove what ``docker stack rm`` could not yet remove."""
+    deadline = time.time() + timeout
+    while True:
+        leftovers = stack_leftovers(client, name)
+        if not leftovers["services"] and not leftovers["tasks"]:
+            _remove_resources(client, name)
+            _remove_orphan_components(client, name)
+            leftovers = stack_leftovers(client, name)
+        if not any(leftovers.values()):
+            return
+        if time.time() >= deadline:
+            remaining = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in leftovers.items() if names)
+            raise StackError(f"stack {name} was not removed within {timeout}s, left: {remaining}")
+        time.sleep(interval)
+
+
+def _remove_resources(client, name):
+    # Networks stay when a task container was still attached during `docker stack rm`.
+    namespace = _label_filter(NAMESPACE_LABEL, name)
+    for network in client.get("/networks", params=namespace) or []:
+        _remove_ignoring_errors(client, "/networks/" + network["Id"])
+    for kind in ("configs", "secrets"):
+        for item in client.get("/" + kind, params=namespace) or []:
+            _remove_ignoring_errors(client, f"/{kind}/{item['ID']}")
+
+
+def _remove_orphan_components(client, name):
+    """Component containers whose controller is gone are left-overs of a killed controller: remove them."""
+    for container in client.containers(labels=[f"{LABEL_STACK}={name}"]) or []:
+        controller_id = (container.get("Labels") or {}).get("podlike.controller.id")
+        if controller_id:
+            try:
+                client.inspect_container(controller_id)
+                continue
+            except NotFound:
+                pass
+        _remove_ignoring_errors(client, "/containers/" + container["Id"], params={"force": True})
+
+
+def _remove_ignoring_errors(client, path, params=None):
+    try:
+        client.delete(path, params=params)
+    except DockerError:
+        pass

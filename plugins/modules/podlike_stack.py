@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+
+DOCUMENTATION = r"""
+module: podlike_stack
+short_description: Deploy or remove a Docker Swarm stack of pods described with x-podlike templates
+version_added: 0.1.0
+description:
+  - Renders stack files that carry C(x-podlike) extension fields into a plain stack in which every templated
+    service is a pod controller service with C(pod.component.*) labels, validates it, and deploys it with
+    C(docker stack deploy --compose-file - NAME).
+  - Stacks without C(x-podlike) and services that already carry C(pod.component.*) labels pass through unchanged.
+  - Every rendered service gets the Swarm service label C(podlike.stack.digest), the digest of its rendered
+    definition. The module compares these digests, and the set of services, with what Swarm runs before it
+    acts, so O(changed) is only reported when the deployed stack differs from the rendered one, and check mode
+    tells the truth.
+  - The rendered stack text of the last deploy is kept in a Swarm config named C(NAME_podlike-rendered-DIGEST)
+    and labelled C(podlike.stack.record=NAME), so diff mode shows the previously deployed stack (before) and
+    the stack rendered now (after) as YAML.
+  - With O(state=absent), runs C(docker stack rm) and waits until the services, networks, configs, secrets,
+    task containers and the pods' component containers (label C(podlike.stack=NAME)) are gone. Component
+    containers whose controller no longer exists are removed.
+  - Template errors name the service, the template and the key; nothing is deployed when rendering or
+    validation fails.
+author:
+  - podlike.swarm maintainers
+requirements:
+  - The docker command line client (C(docker stack deploy)) on the target, talking to a Swarm manager.
+  - Python 3.9+ and PyYAML on the target; Jinja2 when templates use Jinja2 syntax.
+extends_documentation_fragment: []
+attributes:
+  check_mode:
+    support: full
+    description: Renders and compares; reports whether a deploy or removal would change anything; changes nothing.
+  diff_mode:
+    support: full
+    description: Before is the rendered stack of the last deploy (empty if none), after is the stack rendered now.
+options:
+  name:
+    description:
+      - Name of the stack (the namespace of its services, networks, configs and secrets).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) renders and deploys the stack; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  compose:
+    description:
+      - Stack files, merged in order as C(docker stack deploy -c a -c b) does.
+      - Each item is a path to a stack file on the target or an inline stack mapping.
+      - Relative paths in the stack (templates, config and secret files, bind sources) resolve against the
+        directory of the first file given as a path, else the current directory of the module.
+      - Required when O(state=present); not used when O(state=absent).
+    type: list
+    elements: raw
+  args:
+    description:
+      - Template args (C(.Args) in templates), with the lowest precedence, below the global C(x-podlike.args).
+    type: dict
+    default: {}
+  prune:
+    description:
+      - Remove services of the stack that the stack files no longer define (C(docker stack deploy --prune)).
+      - When V(false), services outside the stack files do not count as a change.
+    type: bool
+    default: false
+  with_registry_auth:
+    description:
+      - Send registry authentication details to Swarm agents (C(docker stack deploy --with-registry-auth)).
+    type: bool
+    default: false
+  resolve_image:
+    description:
+      - Whether the CLI queries the registry to resolve image digests and platforms
+        (C(docker stack deploy --resolve-image)). When not set, the CLI's default (V(always)) applies.
+    type: str
+    choices: [always, changed, never]
+  wait:
+    description:
+      - Wait until every service of the stack runs its desired number of tasks with the deployed definition,
+        and every task with a healthcheck is healthy. Also waits when nothing changed.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for the stack to converge (O(wait=true)) or to be gone (O(state=absent)).
+    type: int
+    default: 300
+  endpoint_mode:
+    description:
+      - Overrides C(deploy.endpoint_mode) of every service. V(dnsrr) is needed where the kernel has no IPVS.
+    type: str
+    choices: [vip, dnsrr]
+  publish_mode:
+    description:
+      - Overrides the C(mode) of every published port of every service.
+    type: str
+    choices: [ingress, host]
+  controller_image:
+    description:
+      - Image of the pod controller services rendered from templates that do not set one.
+      - When not set, C(podlike/controller:latest) is used.
+    type: str
+  docker_host:
+    description:
+      - The Docker daemon to talk to, as C(DOCKER_HOST) gives it (C(unix:///path) or C(tcp://host:port)).
+      - When not set, the C(DOCKER_HOST) environment variable of the target applies, else
+        C(unix:///var/run/docker.sock). C(DOCKER_TLS_VERIFY) and C(DOCKER_CERT_PATH) are honoured.
+    type: str
+notes:
+  - Unlike rycus86/podlike's C(podtemplate deploy), template errors are reported as one line naming the service,
+    the template and the key, and no stack file is passed to the CLI.
+  - C(--detach) is the CLI's default; use O(wait) to wait for convergence.
+seealso:
+  - name: docker stack deploy
+    description: The command this module runs.
+    link: https://docs.docker.com/engine/reference/commandline/stack_deploy/
+  - module: community.docker.docker_stack
+"""
+
+EXAMPLES = r"""
+- name: Deploy a stack whose app gets a sidecar, rendered from x-podlike templates
+  podlike.swarm.podlike_stack:
+    name: shop
+    compose:
+      - /srv/shop/stack.yml
+    args:
+      ProxyImage: nginx:1.25
+    resolve_image: never
+    wait: true
+    wait_timeout: 120
+
+- name: Deploy an inline stack on a host without IPVS
+  podlike.swarm.podlike_stack:
+    name: demo
+    endpoint_mode: dnsrr
+    publish_mode: host
+    compose:
+      - version: "3.7"
+        services:
+          web:
+            image: podlike/busybox:latest
+            command: httpd -f -p 8080
+            ports:
+              - "8080:8080"
+            x-podlike:
+              templates:
+                - inline:
+                    probe:
+                      image: podlike/busybox:latest
+                      command: sh -c 'while true; do wget -qO- http://127.0.0.1:8080/ >/dev/null; sleep 5; done'
+
+- name: Merge an override file and remove services the files no longer define
+  podlike.swarm.podlike_stack:
+    name: shop
+    compose:
+      - /srv/shop/stack.yml
+      - /srv/shop/stack.production.yml
+    prune: true
+    with_registry_auth: true
+    controller_image: registry.example.com/podlike/controller:0.1.0
+    docker_host: tcp://manager.example.com:2376
+
+- name: Show what a deploy would change
+  podlike.swarm.podlike_stack:
+    name: shop
+    compose:
+      - /srv/shop/stack.yml
+  check_mode: true
+  diff: true
+
+- name: Remove the stack and every pod component of it
+  podlike.swarm.podlike_stack:
+    name: shop
+    state: absent
+    wait_timeout: 120
+"""
+
+RETURN = r"""
+stack:
+  description: The rendered stack mapping, as passed to C(docker stack deploy). Empty for O(state=absent).
+  returned: always
+  type: dict
+  sample:
+    version: "3.7"
+    services:
+      web:
+        image: podlike/controller:latest
+        command: ["-logs"]
+        labels:
+          pod.component.app: "image: podlike/busybox:latest\n"
+        deploy:
+          labels:
+            podlike.stack.digest: 3f1c...
+        volumes: ["/var/run/docker.sock:/var/run/docker.sock:ro"]
+services:
+  description: Names of the services the stack defines (without the stack prefix). Empty for O(state=absent).
+  returned: always
+  type: list
+  elements: str
+  sample: [web]
+rendered:
+  description: The rendered stack as YAML text. Empty for O(state=absent).
+  returned: always
+  type: str
+  sample: "services:\n  web:\n    image: podlike/controller:latest\n"
+plan:
+  description: What the deploy does to each service, found by comparing digests before acting.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    create:
+      description: Services that do not exist yet.
+      type: list
+      elements: str
+    update:
+      description: Services whose deployed digest differs from the rendered one.
+      type: list
+      elements: str
+    remove:
+      description: Services that O(prune=true) removes.
+      type: list
+      elements: str
+    unchanged:
+      description: Services deployed as rendered.
+      type: list
+      elements: str
+    resources_changed:
+      description: Whether the top-level networks, volumes, configs or secrets differ from the last deploy.
+      type: bool
+  sample:
+    create: []
+    update: [web]
+    remove: []
+    unchanged: [db]
+    resources_changed: false
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
+    DockerCli,
+    StackError,
+    ensure_absent,
+    ensure_present,
+)
+
+ARGUMENT_SPEC = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "compose": {"type": "list", "elements": "raw"},
+    "args": {"type": "dict", "default": {}},
+    "prune": {"type": "bool", "default": False},
+    "with_registry_auth": {"type": "bool", "default": False},
+    "resolve_image": {"type": "str", "choices": ["always", "changed", "never"]},
+    "wait": {"type": "bool", "default": False},
+    "wait_timeout": {"type": "int", "default": 300},
+    "endpoint_mode": {"type": "str", "choices": ["vip", "dnsrr"]},
+    "publish_mode": {"type": "str", "choices": ["ingress", "host"]},
+    "controller_image": {"type": "str"},
+    "docker_host": {"type": "str"},
+}
+
+
+def run_module(module):
+    params = module.params
+    docker_bin = module.get_bin_path("docker")
+    if not docker_bin:
+        module.fail_json(msg="the docker command line client was not found on the target; podlike_stack needs it")
+    cli = DockerCli(docker_bin, params["docker_host"])
+    client = DockerClient(base_url=params["docker_host"])
+    if params["state"] == "absent":
+        return ensure_absent(client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode)
+    return ensure_present(client, cli, params["name"], params["compose"], params, check_mode=module.check_mode)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=ARGUMENT_SPEC,
+        required_if=[("state", "present", ["compose"])],
+        supports_check_mode=True,
+    )
+    try:
+        result = run_module(module)
+    except (StackError, DockerError) as error:
+        module.fail_json(msg=str(error))
+    diff = result.pop("diff")
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
