@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""A throw-away container in a running pod's namespaces: run one command, collect its output, remove it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import shlex
+import uuid
+
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import NAME_SEPARATOR
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, NotFound, read_frames
+from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import HostPod, PodStateError
+
+LABEL_DEBUG = "podlike.debug"
+
+
+def command_list(command):
+    """A command as an argument list: lists stay as they are, strings are split like a shell would."""
+    if command is None:
+        return None
+    if isinstance(command, (list, tuple)):
+        return [str(part) for part in command]
+    return shlex.split(str(command))
+
+
+def debug_name(pod_name, suffix=None):
+    return "%s%sdebug-%s" % (pod_name, NAME_SEPARATOR, suffix or uuid.uuid4().hex[:8])
+
+
+def debug_config(controller, image, command=None, entrypoint=None, environment=None, share_pid=True):
+    """The create body: the pod's network (and PID) namespace, never restarted, labelled as debug."""
+    controller_id = controller["Id"]
+    host = {"NetworkMode": "container:" + controller_id}
+    if share_pid:
+        host["PidMode"] = "container:" + controller_id
+    config = {
+        "Image": image,
+        "Labels": {LABEL_DEBUG: controller["Name"].lstrip("/")},
+        "Env": ["%s=%s" % (key, value) for key, value in sorted((environment or {}).items())],
+        "HostConfig": host,
+    }
+    if command is not None:
+        config["Cmd"] = command_list(command)
+    if entrypoint is not None:
+        config["Entrypoint"] = command_list(entrypoint)
+    return config
+
+
+def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environment=None, share_pid=True,
+               timeout=60):
+    """Run the debug container to its end; return {container, rc, stdout, stderr}."""
+    controller = HostPod(client, pod_name).controller()
+    if controller is None:
+        raise PodStateError("no pod named %s on this host" % pod_name)
+    if not (controller.get("State") or {}).get("Running"):
+        raise PodStateError("pod %s is not running" % pod_name)
+    try:
+        client.inspect_image(image)
+    except NotFound:
+        raise PodStateError("the image %s is not on the host" % image)
+    name = debug_name(pod_name)
+    created = client.create_container(name, debug_config(controller, image, command, entrypoint, environment,
+                                                         share_pid))
+    try:
+        client.start_container(created["Id"])
+        try:
+            answer = client.wait_container(created["Id"], timeout=timeout)
+        except DockerError:
+            raise PodStateError("the debug command did not end within %ss" % timeout)
+        stdout, stderr = output_of(client, created["Id"])
+        return {"container": name, "rc": (answer or {}).get("StatusCode"), "stdout": stdout, "stderr": stderr}
+    finally:
+        try:
+            client.remove_container(created["Id"], force=True)
+        except DockerError:
+            pass
+
+
+def output_of(client, container_id):
+    response = client.logs(container_id, follow=False, timeout=30)
+    streams = {1: [], 2: []}
+    for stream, chunk in read_frames(response):
+        streams.setdefault(stream, []).append(chunk)
+    response.close()
+    return tuple(b"".join(streams[key]).decode("utf-8", "replace") for key in (1, 2))
