@@ -1,0 +1,123 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Digests of rendered services and the plan they give against what Swarm runs."""
+
+import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
+    DIGEST_LABEL,
+    NAMESPACE_LABEL,
+    deployed_digests,
+    desired_digests,
+    digest,
+    plan,
+    resources_digest,
+    service_digest,
+    with_digests,
+)
+
+WEB = {
+    "image": "podlike/controller:latest",
+    "labels": {"pod.component.app": "image: podlike/busybox:latest\n"},
+    "deploy": {"replicas": 2, "labels": {"team": "shop"}},
+}
+
+
+def test_digest_ignores_key_order():
+    assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s.update(image="podlike/controller:0.2"),
+        lambda s: s["labels"].update({"pod.component.app": "image: podlike/busybox:1\n"}),
+        lambda s: s["deploy"].update(replicas=3),
+        lambda s: s["deploy"]["labels"].update(team="ops"),
+        lambda s: s.update(ports=["8080:80"]),
+    ],
+    ids=["image", "component label", "replicas", "service label", "ports"],
+)
+def test_any_change_changes_the_digest(change):
+    changed = {"image": WEB["image"], "labels": dict(WEB["labels"]), "deploy": dict(WEB["deploy"])}
+    changed["deploy"]["labels"] = dict(WEB["deploy"]["labels"])
+    change(changed)
+    assert service_digest(changed) != service_digest(WEB)
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        {"image": "x"},
+        {"image": "x", "deploy": {"labels": {DIGEST_LABEL: "old"}}},
+        {"image": "x", "deploy": {"labels": [DIGEST_LABEL + "=old"]}},
+    ],
+    ids=["no label", "mapping", "list"],
+)
+def test_digest_ignores_a_digest_label_already_present(service):
+    assert service_digest(service) == service_digest({"image": "x"})
+
+
+def test_with_digests_adds_the_label_and_keeps_other_labels():
+    stack = with_digests({"services": {"web": WEB, "db": {"image": "db", "deploy": {"labels": ["tier=data"]}}}})
+    web_labels = stack["services"]["web"]["deploy"]["labels"]
+    assert web_labels == {"team": "shop", DIGEST_LABEL: service_digest(WEB)}
+    assert stack["services"]["db"]["deploy"]["labels"]["tier"] == "data"
+    assert "labels" not in WEB["deploy"] or DIGEST_LABEL not in WEB["deploy"]["labels"]
+
+
+def test_with_digests_is_stable_when_applied_twice():
+    once = with_digests({"services": {"web": WEB}})
+    assert with_digests(once) == once
+    assert desired_digests(once) == {"web": service_digest(WEB)}
+
+
+def test_resources_digest_covers_top_level_sections_only():
+    stack = {"services": {"web": WEB}, "networks": {"back": {}}}
+    assert resources_digest(stack) == resources_digest({"networks": {"back": {}}})
+    assert resources_digest(stack) != resources_digest({"networks": {"front": {}}})
+
+
+def _api_service(name, labels):
+    return {"ID": name, "Spec": {"Name": name, "Labels": labels}}
+
+
+def test_deployed_digests_strips_the_namespace_and_skips_other_stacks():
+    services = [
+        _api_service("shop_web", {NAMESPACE_LABEL: "shop", DIGEST_LABEL: "a"}),
+        _api_service("shop_db", {NAMESPACE_LABEL: "shop"}),
+        _api_service("shop2_web", {NAMESPACE_LABEL: "shop2", DIGEST_LABEL: "b"}),
+    ]
+    assert deployed_digests(services, "shop") == {"web": "a", "db": None}
+
+
+@pytest.mark.parametrize(
+    "desired, deployed, prune, expected, changed",
+    [
+        ({"web": "a"}, {}, False, {"create": ["web"]}, True),
+        ({"web": "a"}, {"web": "a"}, False, {"unchanged": ["web"]}, False),
+        ({"web": "a"}, {"web": "b"}, False, {"update": ["web"]}, True),
+        ({"web": "a"}, {"web": None}, False, {"update": ["web"]}, True),
+        ({"web": "a"}, {"web": "a", "old": "c"}, False, {"unchanged": ["web"]}, False),
+        ({"web": "a"}, {"web": "a", "old": "c"}, True, {"unchanged": ["web"], "remove": ["old"]}, True),
+        ({"b": "1", "a": "2"}, {"a": "2", "b": "0"}, False, {"update": ["b"], "unchanged": ["a"]}, True),
+    ],
+    ids=["new", "same", "updated", "deployed elsewhere", "extra kept", "extra pruned", "mixed"],
+)
+def test_plan(desired, deployed, prune, expected, changed):
+    result = plan(desired, deployed, prune=prune)
+    for kind in ("create", "update", "remove", "unchanged"):
+        assert getattr(result, kind) == expected.get(kind, [])
+    assert result.changed is changed
+
+
+@pytest.mark.parametrize(
+    "desired_resources, deployed_resources, changed",
+    [("x", "x", False), ("x", "y", True), ("x", None, False)],
+    ids=["same", "differ", "no record"],
+)
+def test_plan_resources(desired_resources, deployed_resources, changed):
+    result = plan(
+        {"web": "a"}, {"web": "a"}, desired_resources=desired_resources, deployed_resources=deployed_resources
+    )
+    assert result.changed is changed
+    assert result.as_dict()["resources_changed"] is changed

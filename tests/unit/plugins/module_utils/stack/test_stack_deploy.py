@@ -1,0 +1,135 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Rendering, validation and the pure helpers of the stack deploy, without an engine."""
+
+import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import DIGEST_LABEL
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
+    StackError,
+    deploy_args,
+    record_name,
+    render,
+    stack_workdir,
+    validate,
+)
+
+PLAIN_POD = {
+    "version": "3.7",
+    "services": {
+        "web": {
+            "image": "podlike/controller:latest",
+            "labels": {"pod.component.app": "image: podlike/busybox:latest\n"},
+        }
+    },
+}
+
+TEMPLATED = {
+    "version": "3.7",
+    "services": {
+        "web": {
+            "image": "podlike/busybox:latest",
+            "x-podlike": {
+                "templates": [{"inline": {"probe": {"image": "podlike/busybox:{{ .Args.Tag }}"}}}],
+                "args": {"Tag": "latest"},
+            },
+        }
+    },
+}
+
+
+def test_render_plain_pod_labels_pass_through_with_a_digest():
+    stack, _ = render([PLAIN_POD])
+    service = stack["services"]["web"]
+    assert service["labels"] == PLAIN_POD["services"]["web"]["labels"]
+    assert len(service["deploy"]["labels"][DIGEST_LABEL]) == 64
+    validate(stack)
+
+
+def test_render_templated_service_becomes_a_controller():
+    stack, _ = render([TEMPLATED], endpoint_mode="dnsrr")
+    service = stack["services"]["web"]
+    assert service["image"] == "podlike/controller:latest"
+    assert "image: podlike/busybox:latest" in service["labels"]["pod.component.probe"]
+    assert service["deploy"]["endpoint_mode"] == "dnsrr"
+    validate(stack)
+
+
+def test_args_change_the_digest():
+    first, _ = render([TEMPLATED])
+    second, _ = render([TEMPLATED], args={"Other": "1"})
+    assert first == second
+    changed = {"version": "3.7", "services": {"web": dict(TEMPLATED["services"]["web"])}}
+    changed["services"]["web"]["x-podlike"] = dict(TEMPLATED["services"]["web"]["x-podlike"], args={})
+    third, _ = render([changed], args={"Tag": "1.36"})
+    assert (
+        third["services"]["web"]["deploy"]["labels"][DIGEST_LABEL]
+        != (first["services"]["web"]["deploy"]["labels"][DIGEST_LABEL])
+    )
+
+
+def test_template_errors_name_the_service_template_and_key():
+    broken = {
+        "version": "3.7",
+        "services": {"web": {"image": "x", "x-podlike": {"templates": [{"inline": "probe: {{ .Args.Tag "}]}}},
+    }
+    with pytest.raises(StackError) as error:
+        render([broken])
+    assert 'service "web"' in str(error.value)
+    assert 'template "inline"' in str(error.value)
+    assert 'key "templates"' in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "services, message",
+    [
+        ({}, "no services"),
+        ({"web": {"command": "x"}}, 'service "web": key "image"'),
+        ({"web": {"image": "c", "labels": {"pod.component.app": "image: [x"}}}, 'service "web": component "app"'),
+        ({"web": {"image": "c", "labels": {"pod.component.app": "image: x\nports: [80]\n"}}}, 'service "web"'),
+        ({"web": {"image": "c", "labels": ["pod.component.app=image: x", "pod.copy.nope=/a:/b"]}}, "pod.copy"),
+    ],
+    ids=["empty", "no image", "bad yaml", "unknown key", "copy to no component"],
+)
+def test_validate_rejects(services, message):
+    with pytest.raises(StackError) as error:
+        validate({"services": services})
+    assert message in str(error.value)
+
+
+def test_validate_accepts_plain_services():
+    validate({"services": {"db": {"image": "postgres", "labels": {"team": "data"}}}})
+
+
+def test_workdir_is_the_first_file_directory(tmp_path):
+    assert stack_workdir([{"services": {}}, str(tmp_path / "a.yml")]) == str(tmp_path)
+    assert stack_workdir([{"services": {}}]) is not None
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, ["stack", "deploy", "--compose-file", "-", "s"]),
+        (
+            {"prune": True, "with_registry_auth": True, "resolve_image": "never"},
+            [
+                "stack",
+                "deploy",
+                "--compose-file",
+                "-",
+                "--prune",
+                "--with-registry-auth",
+                "--resolve-image",
+                "never",
+                "s",
+            ],
+        ),
+    ],
+    ids=["defaults", "all flags"],
+)
+def test_deploy_args(options, expected):
+    assert deploy_args("s", options) == expected
+
+
+def test_record_name_follows_the_rendered_text():
+    assert record_name("shop", "a").startswith("shop_podlike-rendered-")
+    assert record_name("shop", "a") != record_name("shop", "b")
