@@ -1,0 +1,97 @@
+"""Bad pod definitions: one clear error line naming the component and the key, no container left."""
+
+import pytest
+
+from conftest import (
+    BUSYBOX,
+    CONTROLLER_IMAGE,
+    SOCKET,
+    component_names,
+    docker_result,
+    inspect,
+    pod_logs,
+    run_pod,
+    wait_until,
+)
+
+pytestmark = pytest.mark.engine
+
+GOOD = "image: %s\ncommand: sleep 300" % BUSYBOX
+
+CASES = [
+    pytest.param(
+        {"pod.component.app": "image: [%s" % BUSYBOX, "pod.component.side": GOOD},
+        'component "app": key "pod.component.app": not valid YAML',
+        2,
+        id="malformed-yaml",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD + "\nports: ['80:80']"},
+        'component "app": key "ports": unsupported in a component',
+        2,
+        id="unsupported-key",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD + "\nrestart_polcy: always"},
+        'component "app": key "restart_polcy": unknown Compose key',
+        2,
+        id="unknown-key",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD, "pod.component.missing": "image: podlike/does-not-exist:1\ncommand: sleep 1"},
+        'component "missing": key "image": image podlike/does-not-exist:1 is not on this node and could not be pulled',
+        3,
+        id="missing-image",
+    ),
+    pytest.param(
+        {
+            "pod.component.a": GOOD + "\ndepends_on: [b]",
+            "pod.component.b": GOOD + "\ndepends_on: [a]",
+        },
+        'component "a": key "depends_on": dependency cycle: a -> b -> a',
+        2,
+        id="dependency-cycle",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD + "\nmem_limit: lots"},
+        'component "app": key "mem_limit": \'lots\' is not a size',
+        2,
+        id="bad-value",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD, "pod.copy.app": "/no/such/file:/tmp/x"},
+        'component "app": key "pod.copy.app": cannot read /no/such/file',
+        2,
+        id="missing-copy-source",
+    ),
+]
+
+
+@pytest.mark.parametrize("labels, message, exit_code", CASES)
+def test_bad_input_gives_one_clear_line_and_leaves_nothing(unique, cleanup, labels, message, exit_code):
+    pod = unique + "-bad"
+    cleanup["containers"].append(pod)
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=60, message="controller exit")
+    output = pod_logs(pod)
+    errors = [line for line in output.splitlines() if line.startswith("podlike: error:")]
+    assert len(errors) == 1, output
+    assert message in errors[0], output
+    assert "Traceback" not in output
+    assert inspect(pod)["State"]["ExitCode"] == exit_code
+    assert component_names(pod) == []
+
+
+def test_unknown_flag_is_a_clear_error():
+    result = docker_result("run", "--rm", "-v", SOCKET, CONTROLLER_IMAGE, "-nosuchflag", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("podlike: error: unknown flag '-nosuchflag'")
+    assert "Traceback" not in result.stderr
+
+
+def test_no_components_is_a_clear_error():
+    result = docker_result("run", "--rm", "-v", SOCKET, CONTROLLER_IMAGE, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "podlike: error: no components found: add pod.component.<name> labels or pod.compose.file"
+    )
