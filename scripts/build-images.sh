@@ -2,6 +2,7 @@
 # Build, offline, the controller image and the local images the tests and examples use.
 #   podlike/base:bookworm   Debian minbase with python3, PyYAML, nginx and busybox (debootstrap + docker import)
 #   podlike/busybox:latest  FROM scratch + Debian's busybox-static
+#   podlike/nginx:local     nginx from Debian, for examples and tests (users get the official nginx image)
 #   podlike/controller:latest  images/controller/Dockerfile with BASE_IMAGE=podlike/base:bookworm
 # Set PODLIKE_CONTROLLER_BASE to build the controller from another base (the Dockerfile's default is the
 # official python image, which needs a registry).
@@ -48,6 +49,11 @@ if ! have_image podlike/busybox:latest || [ "${PODLIKE_REBUILD:-}" = 1 ]; then
   docker build -q -t podlike/busybox:latest images/busybox >/dev/null
   rm -f images/busybox/busybox
   log "built podlike/busybox:latest"
+fi
+
+if ! have_image podlike/nginx:local || [ "${PODLIKE_REBUILD:-}" = 1 ]; then
+  docker build -q --build-arg BASE_IMAGE="$BASE" -t podlike/nginx:local images/nginx >/dev/null
+  log "built podlike/nginx:local"
 fi
 
 docker build -q \
