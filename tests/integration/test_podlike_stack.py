@@ -1,0 +1,207 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""podlike_stack on a one-node Swarm: deploy a templated pod stack, change it, check it, remove it."""
+
+import json
+import uuid
+
+import pytest
+from conftest import BUSYBOX, containers, docker, docker_result, wait_until
+from helpers_stack import run_stack_task, write_stack
+
+pytestmark = pytest.mark.swarm
+
+# The app serves a page that names the template arg; the sidecar reaches it over the pod's loopback.
+APP_TEMPLATE = (
+    "app:\n"
+    "  image: %s\n"
+    '  command: [sh, -c, \'mkdir -p /www && echo "hello {{ .Args.Greeting }}" > /www/index.html'
+    " && exec httpd -f -p 127.0.0.1:8080 -h /www']\n" % BUSYBOX
+)
+SIDECAR_TEMPLATE = (
+    "probe:\n"
+    "  image: %s\n"
+    "  command: [sh, -c, 'while true; do wget -qO- http://127.0.0.1:8080/; sleep 1; done']\n"
+    "  depends_on: [app]\n" % BUSYBOX
+)
+
+
+def templated_stack(templates=None):
+    return {
+        "version": "3.7",
+        "services": {
+            "web": {
+                "image": BUSYBOX,
+                "x-podlike": {
+                    "transformer": [{"inline": APP_TEMPLATE}],
+                    "templates": templates or [{"inline": SIDECAR_TEMPLATE}],
+                },
+            }
+        },
+    }
+
+
+@pytest.fixture
+def stack_name(cleanup):
+    name = "itstack" + uuid.uuid4().hex[:8]
+    cleanup["stacks"].append(name)
+    return name
+
+
+def options(name, stack_file, **extra):
+    base = {
+        "name": name,
+        "compose": [stack_file],
+        "resolve_image": "never",
+        "endpoint_mode": "dnsrr",
+        "wait": True,
+        "wait_timeout": 120,
+    }
+    base.update(extra)
+    return base
+
+
+def service_version(name):
+    return json.loads(docker("service", "inspect", name + "_web"))[0]["Version"]["Index"]
+
+
+def probe_output(name):
+    """What the sidecar of the running pod reads from the app over 127.0.0.1."""
+    running = containers("label=podlike.stack=%s" % name, "label=podlike.component=probe", "status=running")
+    if not running:
+        return ""
+    result = docker_result("exec", running[-1], "wget", "-qO-", "http://127.0.0.1:8080/")
+    return result.stdout.strip()
+
+
+def stack_services(name):
+    return docker("service", "ls", "-q", "--filter", "label=com.docker.stack.namespace=%s" % name).split()
+
+
+def test_templated_stack_lifecycle(tmp_path, stack_name):
+    stack_file = write_stack(tmp_path / "stack.yml", templated_stack())
+
+    # Deploy: the templated service becomes a controller whose two components share the loopback.
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
+    assert not result.get("failed"), process.stdout
+    assert result["changed"] is True
+    assert result["services"] == ["web"]
+    assert result["plan"]["create"] == ["web"]
+    web = result["stack"]["services"]["web"]
+    assert web["image"] == "podlike/controller:latest"
+    assert {"pod.component.app", "pod.component.probe"} <= set(web["labels"])
+    assert "podlike.stack.digest" in web["deploy"]["labels"]
+    assert "hello world" in result["rendered"]
+    wait_until(lambda: probe_output(stack_name) == "hello world", timeout=60, message="the sidecar reaching the app")
+    logs = docker_result("service", "logs", stack_name + "_web")
+    wait_until(
+        lambda: "hello world" in (lambda r: r.stdout + r.stderr)(docker_result("service", "logs", stack_name + "_web")),
+        timeout=30,
+        message="the sidecar's output in the service logs",
+    )
+    assert logs.returncode == 0
+
+    # The same stack again: nothing to do.
+    version = service_version(stack_name)
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
+    assert result["changed"] is False, process.stdout
+    assert result["plan"]["unchanged"] == ["web"]
+    assert service_version(stack_name) == version
+
+    # Check mode with a changed arg: the truth about the change, shown as a diff, and nothing touched.
+    result, process = run_stack_task(
+        tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}), check=True, diff=True
+    )
+    assert result["changed"] is True, process.stdout
+    assert result["plan"]["update"] == ["web"]
+    assert "hello world" in result["diff"]["before"]
+    assert "hello there" in result["diff"]["after"]
+    assert "-" in process.stdout and "hello there" in process.stdout
+    assert service_version(stack_name) == version
+    assert probe_output(stack_name) == "hello world"
+
+    # The change for real, through an explicit Docker host.
+    result, process = run_stack_task(
+        tmp_path,
+        options(stack_name, stack_file, args={"Greeting": "there"}, docker_host="unix:///var/run/docker.sock"),
+        diff=True,
+    )
+    assert result["changed"] is True, process.stdout
+    assert "hello world" in result["diff"]["before"] and "hello there" in result["diff"]["after"]
+    assert service_version(stack_name) > version
+    wait_until(lambda: probe_output(stack_name) == "hello there", timeout=60, message="the updated pod")
+    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}))
+    assert result["changed"] is False
+
+    # Removal: check mode first, then for real; no service, network or component container is left.
+    result, _ = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"}, check=True)
+    assert result["changed"] is True
+    assert stack_services(stack_name)
+    result, process = run_stack_task(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 120}, diff=True)
+    assert result["changed"] is True, process.stdout
+    assert "hello there" in result["diff"]["before"]
+    assert stack_services(stack_name) == []
+    assert containers("label=podlike.stack=%s" % stack_name) == []
+    assert containers("label=com.docker.stack.namespace=%s" % stack_name) == []
+    assert docker("network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=%s" % stack_name) == ""
+    assert docker("config", "ls", "-q", "--filter", "label=podlike.stack.record=%s" % stack_name) == ""
+    result, _ = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"})
+    assert result["changed"] is False
+
+
+def test_plain_pod_labels_and_prune(tmp_path, stack_name):
+    """A stack written with pod.component.* labels deploys as it is; prune removes what the files dropped."""
+    plain = {
+        "version": "3.7",
+        "services": {
+            "pod": {
+                "image": "podlike/controller:latest",
+                "volumes": ["/var/run/docker.sock:/var/run/docker.sock:ro"],
+                "labels": {"pod.component.app": "image: %s\ncommand: [sleep, '3600']\n" % BUSYBOX},
+            },
+            "extra": {"image": BUSYBOX, "command": ["sleep", "3600"]},
+        },
+    }
+    stack_file = write_stack(tmp_path / "plain.yml", plain)
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file))
+    assert result["changed"] is True, process.stdout
+    assert result["services"] == ["extra", "pod"]
+    assert result["stack"]["services"]["pod"]["labels"] == plain["services"]["pod"]["labels"]
+    wait_until(
+        lambda: containers("label=podlike.stack=%s" % stack_name, "label=podlike.component=app", "status=running"),
+        timeout=60,
+        message="the component of the plain pod",
+    )
+
+    del plain["services"]["extra"]
+    write_stack(tmp_path / "plain.yml", plain)
+    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file), check=True)
+    assert result["changed"] is False, "a service outside the files is no change without prune"
+    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True), check=True)
+    assert result["changed"] is True and result["plan"]["remove"] == ["extra"]
+    assert len(stack_services(stack_name)) == 2
+    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True))
+    assert result["changed"] is True
+    wait_until(lambda: len(stack_services(stack_name)) == 1, timeout=30, message="the pruned service to go")
+
+
+def test_broken_template_fails_clearly_and_deploys_nothing(tmp_path, stack_name):
+    broken = templated_stack(templates=[{"inline": "probe:\n  image: {{ .Args.Image \n"}])
+    stack_file = write_stack(tmp_path / "broken.yml", broken)
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file))
+    assert result.get("failed") is True, process.stdout
+    message = result["msg"]
+    assert 'service "web"' in message
+    assert 'template "inline"' in message
+    assert 'key "templates"' in message
+    assert stack_services(stack_name) == []
+    assert docker("network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=%s" % stack_name) == ""
+
+
+def test_missing_docker_cli_is_reported(tmp_path, stack_name):
+    stack_file = write_stack(tmp_path / "stack.yml", templated_stack())
+    # A PATH without the docker CLI stands for a target without it.
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file), environment={"PATH": str(tmp_path)})
+    assert result.get("failed") is True, process.stdout
+    assert "docker command line client was not found" in result["msg"]
+    assert stack_services(stack_name) == []
