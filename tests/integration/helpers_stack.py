@@ -9,7 +9,7 @@ import sys
 
 import yaml
 
-COLLECTIONS_PATH = os.environ.get("ANSIBLE_COLLECTIONS_PATH", "/tmp/podlike-collections-%d" % os.getuid())
+COLLECTIONS_PATH = os.environ.get("ANSIBLE_COLLECTIONS_PATH", f"/tmp/podlike-collections-{os.getuid()}")
 
 
 def run_stack_task(tmp_path, options, check=False, diff=False, environment=None):
@@ -44,15 +44,15 @@ def run_stack_task(tmp_path, options, check=False, diff=False, environment=None)
     playbook_file = tmp_path / "playbook.yml"
     playbook_file.write_text(yaml.safe_dump(playbook))
     inventory = tmp_path / "inventory"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     command = ["ansible-playbook", "-i", str(inventory), str(playbook_file)]
     if check:
         command.append("--check")
     if diff:
         command.append("--diff")
     process_environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1")
-    process = subprocess.run(command, capture_output=True, text=True, env=process_environment, timeout=600)
-    assert result_file.exists(), "ansible-playbook did not run the task:\n%s\n%s" % (process.stdout, process.stderr)
+    process = subprocess.run(command, capture_output=True, text=True, env=process_environment, timeout=600, check=False)
+    assert result_file.exists(), f"ansible-playbook did not run the task:\n{process.stdout}\n{process.stderr}"
     return json.loads(result_file.read_text()), process
 
 
