@@ -38,7 +38,9 @@ def client_from_params(params, environ=None):
     api_version = params.get("api_version")
     if not api_version or api_version == "auto":
         api_version = environ.get("DOCKER_API_VERSION") or None
-    return DockerClient(base_url, api_version=api_version, timeout=params.get("timeout") or 60, tls=tls_settings(params))
+    return DockerClient(
+        base_url, api_version=api_version, timeout=params.get("timeout") or 60, tls=tls_settings(params)
+    )
 
 
 def tls_settings(params):

@@ -138,9 +138,9 @@ def stored_definition(controller):
     for key, value in labels.items():
         if key.startswith(LABEL_COMPONENT_PREFIX):
             try:
-                components[key[len(LABEL_COMPONENT_PREFIX):]] = load_yaml(value)
+                components[key[len(LABEL_COMPONENT_PREFIX) :]] = load_yaml(value)
             except ValueError:
-                components[key[len(LABEL_COMPONENT_PREFIX):]] = value
+                components[key[len(LABEL_COMPONENT_PREFIX) :]] = value
     return {"components": components} if components else {}
 
 
@@ -153,8 +153,9 @@ def parse_port(spec):
         text, proto = text.rsplit("/", 1)
     parts = text.rsplit(":", 2) if text.count(":") <= 2 else None
     if not parts or not parts[-1].isdigit() or any(":" in part for part in parts[:-1]):
-        raise SpecError("%r is not of the form [[ip:]host_port:]container_port[/protocol]" % spec,
-                        key="published_ports")
+        raise SpecError(
+            "%r is not of the form [[ip:]host_port:]container_port[/protocol]" % spec, key="published_ports"
+        )
     container_port = "%s/%s" % (parts[-1], proto)
     host_ip, host_port = "", ""
     if len(parts) == 2:
@@ -211,8 +212,9 @@ class HostPod:
         except NotFound:
             return None
         if not defines_pod(container.get("Config", {}).get("Labels")):
-            raise PodStateError("a container named %s exists and is not a pod controller; remove or rename it"
-                                % self.name)
+            raise PodStateError(
+                "a container named %s exists and is not a pod controller; remove or rename it" % self.name
+            )
         return container
 
     def ensure_image(self, image, pull):
@@ -277,13 +279,17 @@ class HostPod:
             state = self.client.inspect_container(controller_id).get("State") or {}
             health = (state.get("Health") or {}).get("Status")
             if state.get("Status") in ("exited", "dead"):
-                raise PodStateError("the controller of pod %s exited with code %s: %s" % (
-                    self.name, state.get("ExitCode"), self.last_output(controller_id)))
+                raise PodStateError(
+                    "the controller of pod %s exited with code %s: %s"
+                    % (self.name, state.get("ExitCode"), self.last_output(controller_id))
+                )
             if health == "healthy" or (health is None and state.get("Running")):
                 return
             if time.time() >= deadline:
-                raise PodStateError("pod %s is not healthy after %ss (health: %s): %s" % (
-                    self.name, timeout, health, self.last_output(controller_id)))
+                raise PodStateError(
+                    "pod %s is not healthy after %ss (health: %s): %s"
+                    % (self.name, timeout, health, self.last_output(controller_id))
+                )
             time.sleep(interval)
 
     def last_output(self, controller_id, lines=10):
@@ -312,9 +318,17 @@ def planned_pod(name, definition, state):
         "stack": None,
         "service": None,
         "components": [
-            {"name": component, "role": "component", "container": name + ".podlike." + component,
-             "container_id": None, "state": None, "health": None, "exit_code": None, "restarts": 0,
-             "image": (spec or {}).get("image")}
+            {
+                "name": component,
+                "role": "component",
+                "container": name + ".podlike." + component,
+                "container_id": None,
+                "state": None,
+                "health": None,
+                "exit_code": None,
+                "restarts": 0,
+                "image": (spec or {}).get("image"),
+            }
             for component, spec in sorted((definition.get("components") or {}).items())
         ],
     }

@@ -49,8 +49,7 @@ def debug_config(controller, image, command=None, entrypoint=None, environment=N
     return config
 
 
-def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environment=None, share_pid=True,
-               timeout=60):
+def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environment=None, share_pid=True, timeout=60):
     """Run the debug container to its end; return {container, rc, stdout, stderr}."""
     controller = HostPod(client, pod_name).controller()
     if controller is None:
@@ -62,8 +61,9 @@ def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environme
     except NotFound:
         raise PodStateError("the image %s is not on the host" % image)
     name = debug_name(pod_name)
-    created = client.create_container(name, debug_config(controller, image, command, entrypoint, environment,
-                                                         share_pid))
+    created = client.create_container(
+        name, debug_config(controller, image, command, entrypoint, environment, share_pid)
+    )
     try:
         client.start_container(created["Id"])
         try:

@@ -113,7 +113,7 @@ def components_of(client, controller_id, running=True):
             entries.append(component_entry(client.inspect_container(summary["Id"]), report))
         except NotFound:
             continue
-    known = set(entry["name"] for entry in entries)
+    known = {entry["name"] for entry in entries}
     entries.extend(pending_entry(name, reported) for name, reported in report.items() if name not in known)
     return sorted(entries, key=lambda entry: (entry["role"] != "component", entry["name"]))
 
@@ -184,17 +184,20 @@ def swarm_services(client, pods, name=None, stack=None):
         if name is not None and spec.get("Name") != name:
             continue
         labels = spec.get("Labels") or {}
-        services.append({
-            "name": spec.get("Name"),
-            "id": service.get("ID"),
-            "stack": labels.get(STACK_LABEL),
-            "image": container_spec.get("Image", "").split("@")[0],
-            "mode": "global" if "Global" in (spec.get("Mode") or {}) else "replicated",
-            "replicas": ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas"),
-            "components": sorted(
-                key[len(LABEL_COMPONENT_PREFIX):] for key in container_spec.get("Labels") or {}
-                if key.startswith(LABEL_COMPONENT_PREFIX)
-            ),
-            "pods": [pod for pod in pods if pod.get("service") == spec.get("Name")],
-        })
+        services.append(
+            {
+                "name": spec.get("Name"),
+                "id": service.get("ID"),
+                "stack": labels.get(STACK_LABEL),
+                "image": container_spec.get("Image", "").split("@")[0],
+                "mode": "global" if "Global" in (spec.get("Mode") or {}) else "replicated",
+                "replicas": ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas"),
+                "components": sorted(
+                    key[len(LABEL_COMPONENT_PREFIX) :]
+                    for key in container_spec.get("Labels") or {}
+                    if key.startswith(LABEL_COMPONENT_PREFIX)
+                ),
+                "pods": [pod for pod in pods if pod.get("service") == spec.get("Name")],
+            }
+        )
     return sorted(services, key=lambda service: service["name"])

@@ -114,9 +114,11 @@ stderr:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import client_from_params, engine_argument_spec
+from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+    client_from_params,
+    engine_argument_spec,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import run_in_pod
 
@@ -138,8 +140,14 @@ def main():
     client = client_from_params(params)
     try:
         result = run_in_pod(
-            client, params["name"], params["image"], command=params["command"], entrypoint=params["entrypoint"],
-            environment=params["environment"], share_pid=params["share_pid"], timeout=params["wait_timeout"],
+            client,
+            params["name"],
+            params["image"],
+            command=params["command"],
+            entrypoint=params["entrypoint"],
+            environment=params["environment"],
+            share_pid=params["share_pid"],
+            timeout=params["wait_timeout"],
         )
     except PodStateError as exc:
         module.fail_json(msg=str(exc))

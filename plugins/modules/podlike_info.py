@@ -165,9 +165,11 @@ swarm:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import client_from_params, engine_argument_spec
+from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+    client_from_params,
+    engine_argument_spec,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import host_pods, swarm_available, swarm_services
 
 ARGUMENT_SPEC = engine_argument_spec(

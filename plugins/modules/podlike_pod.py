@@ -273,18 +273,20 @@ actions:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import client_from_params, engine_argument_spec
+from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+    client_from_params,
+    engine_argument_spec,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
     HostPod,
     PodStateError,
     definition_text,
     digest,
     normalize,
+    plan,
     planned_pod,
     pod_labels,
-    plan,
     stored_definition,
     validate,
 )
@@ -323,15 +325,16 @@ def desired(params):
     """(definition, labels, digest) from the options, validated; (None, None, None) without components."""
     if not params["components"] and not params["compose_file"]:
         return None, None, None
-    params = dict(params, labels=dict((k, str(v)) for k, v in (params["labels"] or {}).items()))
+    params = dict(params, labels={k: str(v) for k, v in (params["labels"] or {}).items()})
     definition = normalize(params)
     compose_text = None
     if definition.get("compose_file"):
         try:
             compose_text = read_text(definition["compose_file"])
-        except (IOError, OSError) as exc:
-            raise SpecError("cannot read %s: %s" % (definition["compose_file"], exc.strerror or exc),
-                            key="compose_file")
+        except OSError as exc:
+            raise SpecError(
+                "cannot read %s: %s" % (definition["compose_file"], exc.strerror or exc), key="compose_file"
+            )
     definition_digest = digest(definition, compose_text)
     labels = pod_labels(definition, definition_digest)
     validate(labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path))

@@ -45,9 +45,16 @@ def run_task(tmp_path, module, args, check=False, diff=False, timeout=300):
     )
     completed = subprocess.run(
         ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook)],
-        capture_output=True, text=True, env=env, timeout=timeout, cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=str(tmp_path),
+        check=False,
     )
     if not out.exists():
-        raise AssertionError("ansible-playbook did not run the task (%d):\n%s\n%s" % (
-            completed.returncode, completed.stdout[-3000:], completed.stderr[-3000:]))
+        raise AssertionError(
+            "ansible-playbook did not run the task (%d):\n%s\n%s"
+            % (completed.returncode, completed.stdout[-3000:], completed.stderr[-3000:])
+        )
     return json.loads(out.read_text())

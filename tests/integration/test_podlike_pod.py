@@ -122,8 +122,11 @@ def test_name_taken_by_another_container(tmp_path, pod):
 
 
 def test_unreachable_engine(tmp_path, pod):
-    result = run_task(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server()},
-                                                 "docker_host": "unix:///nonexistent/docker.sock"})
+    result = run_task(
+        tmp_path,
+        "podlike_pod",
+        {"name": pod, "components": {"server": server()}, "docker_host": "unix:///nonexistent/docker.sock"},
+    )
     assert result["failed"] and "cannot reach the Docker engine" in result["msg"]
 
 
@@ -139,8 +142,9 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
     assert components["server"]["image"] == BUSYBOX
     assert components["server"]["container"] == pod + ".podlike.server"
 
-    fetched = run_task(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX,
-                                                   "command": "wget -qO- http://127.0.0.1:8080/"})
+    fetched = run_task(
+        tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": "wget -qO- http://127.0.0.1:8080/"}
+    )
     assert not fetched.get("failed"), fetched.get("msg")
     assert fetched["rc"] == 0 and fetched["stdout"].strip() == PAGE
     assert fetched["container"].startswith(pod + ".podlike.debug-")
