@@ -2,6 +2,7 @@
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
 
+
 DOCUMENTATION = r"""
 module: podlike_stack
 short_description: Deploy or remove a Docker Swarm stack of pods described with x-podlike templates
@@ -13,7 +14,7 @@ description:
   - Stacks without C(x-podlike) and services that already carry C(pod.component.*) labels pass through unchanged.
   - Every rendered service gets the Swarm service label C(podlike.stack.digest), the digest of its rendered
     definition. The module compares these digests, and the set of services, with what Swarm runs before it
-    acts, so O(changed) is only reported when the deployed stack differs from the rendered one, and check mode
+    acts, so C(changed) is only reported when the deployed stack differs from the rendered one, and check mode
     tells the truth.
   - The rendered stack text of the last deploy is kept in a Swarm config named C(NAME_podlike-rendered-DIGEST)
     and labelled C(podlike.stack.record=NAME), so diff mode shows the previously deployed stack (before) and
@@ -28,7 +29,6 @@ author:
 requirements:
   - The docker command line client (C(docker stack deploy)) on the target, talking to a Swarm manager.
   - Python 3.9+ and PyYAML on the target; Jinja2 when templates use Jinja2 syntax.
-extends_documentation_fragment: []
 attributes:
   check_mode:
     support: full
