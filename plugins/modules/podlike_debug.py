@@ -68,7 +68,7 @@ attributes:
 seealso:
   - module: podlike.swarm.podlike_pod
 author:
-  - podlike.swarm maintainers
+  - podlike.swarm maintainers (@podlike)
 """
 
 EXAMPLES = r"""

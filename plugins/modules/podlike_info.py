@@ -45,7 +45,7 @@ notes:
 seealso:
   - module: podlike.swarm.podlike_pod
 author:
-  - podlike.swarm maintainers
+  - podlike.swarm maintainers (@podlike)
 """
 
 EXAMPLES = r"""

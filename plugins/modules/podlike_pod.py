@@ -152,7 +152,7 @@ seealso:
   - module: podlike.swarm.podlike_info
   - module: podlike.swarm.podlike_debug
 author:
-  - podlike.swarm maintainers
+  - podlike.swarm maintainers (@podlike)
 """
 
 EXAMPLES = r"""
