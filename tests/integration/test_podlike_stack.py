@@ -207,3 +207,23 @@ def test_missing_docker_cli_is_reported(tmp_path, stack_name):
     assert result.get("failed") is True, process.stdout
     assert "docker command line client was not found" in result["msg"]
     assert stack_services(stack_name) == []
+
+
+def test_wait_reports_a_stack_that_does_not_converge(tmp_path, stack_name):
+    """A pod whose task cannot start: wait fails after wait_timeout and says which service and why."""
+    stack = {
+        "version": "3.7",
+        "services": {
+            "stuck": {
+                "image": "podlike/controller:latest",
+                "volumes": ["/var/run/docker.sock:/var/run/docker.sock:ro"],
+                "labels": {"pod.component.app": f"image: {BUSYBOX}\ncommand: [sleep, '3600']\n"},
+                "deploy": {"placement": {"constraints": ["node.labels.podlike-nowhere == true"]}},
+            }
+        },
+    }
+    stack_file = write_stack(tmp_path / "stuck.yml", stack)
+    result, process = run_stack_task(tmp_path, options(stack_name, stack_file, wait_timeout=8))
+    assert result.get("failed") is True, process.stdout
+    assert f"stack {stack_name} did not converge within 8s" in result["msg"]
+    assert 'service "stuck": 0/1 tasks running' in result["msg"]

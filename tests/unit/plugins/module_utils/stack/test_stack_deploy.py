@@ -9,6 +9,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import 
     deploy_args,
     record_name,
     render,
+    service_pending,
     stack_workdir,
     validate,
 )
@@ -133,3 +134,95 @@ def test_deploy_args(options, expected):
 def test_record_name_follows_the_rendered_text():
     assert record_name("shop", "a").startswith("shop_podlike-rendered-")
     assert record_name("shop", "a") != record_name("shop", "b")
+
+
+class FakeClient:
+    """Answers /tasks with fixed tasks and container inspection with fixed health states."""
+
+    def __init__(self, tasks, health=None):
+        self.tasks = tasks
+        self.health = health or {}
+
+    def get(self, path, params=None):
+        assert path == "/tasks"
+        wanted = (params or {}).get("filters", {}).get("desired-state")
+        return [task for task in self.tasks if not wanted or task.get("DesiredState") in wanted]
+
+    def inspect_container(self, container_id):
+        from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
+
+        if container_id not in self.health:
+            raise NotFound("no such container")
+        health = self.health[container_id]
+        return {"State": {"Health": {"Status": health}} if health else {}}
+
+
+CONTAINER_SPEC = {"Image": "podlike/controller:latest", "Labels": {"pod.component.app": "image: x\n"}}
+
+
+def _service(replicas=1, digest_value="d", update_state=None):
+    service = {
+        "ID": "svc",
+        "Spec": {
+            "Name": "shop_web",
+            "Labels": {DIGEST_LABEL: digest_value},
+            "Mode": {"Replicated": {"Replicas": replicas}},
+            "TaskTemplate": {"ContainerSpec": CONTAINER_SPEC},
+        },
+    }
+    if update_state:
+        service["UpdateStatus"] = {"State": update_state, "Message": "update " + update_state}
+    return service
+
+
+def _task(task_id, state="running", container_spec=CONTAINER_SPEC, err=None):
+    task = {
+        "ID": task_id,
+        "DesiredState": "running",
+        "Spec": {"ContainerSpec": container_spec},
+        "Status": {"State": state, "ContainerStatus": {"ContainerID": "c-" + task_id}, "Timestamp": task_id},
+    }
+    if err:
+        task["Status"]["Err"] = err
+    return task
+
+
+@pytest.mark.parametrize(
+    "service, tasks, health, expected",
+    [
+        (None, [], {}, "not created yet"),
+        (_service(digest_value="old"), [], {}, "spec not updated yet"),
+        (_service(update_state="updating"), [_task("t1")], {}, "update updating"),
+        (_service(replicas=2), [_task("t1")], {}, "1/2 tasks running"),
+        (_service(), [_task("t1", state="starting", err="no such image")], {}, "last task error: no such image"),
+        (_service(), [_task("t1", container_spec={"Image": "old"})], {}, "0/1 tasks running"),
+        (_service(), [_task("t1")], {"c-t1": "starting"}, "is starting"),
+        (_service(), [_task("t1")], {"c-t1": "healthy"}, None),
+        (_service(), [_task("t1")], {"c-t1": None}, None),
+        (_service(), [_task("t1")], {}, None),
+    ],
+    ids=[
+        "missing",
+        "old spec",
+        "updating",
+        "too few",
+        "failing task",
+        "old task",
+        "unhealthy yet",
+        "healthy",
+        "no healthcheck",
+        "on another node",
+    ],
+)
+def test_service_pending(service, tasks, health, expected):
+    reason = service_pending(FakeClient(tasks, health), "web", service, "d")
+    if expected is None:
+        assert reason is None
+    else:
+        assert expected in reason
+
+
+def test_a_rolled_back_update_fails_at_once():
+    with pytest.raises(StackError) as error:
+        service_pending(FakeClient([]), "web", _service(digest_value="old", update_state="rollback_completed"), "d")
+    assert 'service "web": update rollback_completed' in str(error.value)
