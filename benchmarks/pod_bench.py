@@ -1,0 +1,395 @@
+"""Measurements of the pod controller and of the baseline doing the same work, seen through engine events.
+
+Each function returns one sample (seconds or bytes) of a pod and of its baseline, so the caller can
+interleave them and share the engine's noise between both.
+"""
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+import uuid
+
+import docker.errors
+from baseline import BaselinePod, baseline_components
+from events import ApiTimeline, labelled, named
+
+CONTROLLER_IMAGE = os.environ.get("PODLIKE_CONTROLLER_IMAGE", "podlike/controller:latest")
+COMPONENT_IMAGE = os.environ.get("PODLIKE_TEST_BUSYBOX", "podlike/busybox:latest")
+BASE_IMAGE = os.environ.get("PODLIKE_TEST_BASE", "podlike/base:bookworm")
+SOCKET = "/var/run/docker.sock"
+FAST_HEALTHCHECK_YAML = 'healthcheck:\n  test: ["CMD", "true"]\n  interval: 1s\n  timeout: 1s\n  retries: 3\n'
+FAST_HEALTHCHECK_API = {"test": ["CMD", "true"], "interval": 10**9, "timeout": 10**9, "retries": 3}
+PROXY_MOUNT = "/bench-proxy"
+
+
+def unique(prefix):
+    return f"bench-{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+def component_labels(count, healthcheck=False):
+    labels = {}
+    for index in range(count):
+        text = f"image: {COMPONENT_IMAGE}\ncommand: sleep 300\n"
+        if healthcheck:
+            text += FAST_HEALTHCHECK_YAML
+        labels[f"pod.component.c{index}"] = text
+    return labels
+
+
+class Controllers:
+    """Runs controller containers and reads what they do from the event watcher."""
+
+    def __init__(self, api, watcher):
+        self.api = api
+        self.watcher = watcher
+
+    def run(self, name, labels, environment=None, binds=None):
+        """Create and start a controller; return (container id, time the start call returned)."""
+        host_config = self.api.create_host_config(binds=binds or [f"{SOCKET}:{SOCKET}:ro"])
+        created = self.api.create_container(
+            CONTROLLER_IMAGE, name=name, labels=labels, environment=environment, host_config=host_config
+        )
+        self.api.start(created["Id"])
+        return created["Id"], time.time()
+
+    def wait_components(self, name, action, count, after, timeout=60.0):
+        return self.watcher.last_time(labelled(action, "podlike.pod", name, "component"), count, timeout, after)
+
+    def remove(self, name):
+        """Remove a controller and anything labelled as its pod."""
+        for container in self.api.containers(all=True, filters={"label": f"podlike.pod={name}"}):
+            _force_remove(self.api, container["Id"])
+        _force_remove(self.api, name)
+
+    def rss_bytes(self, container_id):
+        return rss_of(self.api.inspect_container(container_id)["State"]["Pid"])
+
+
+def rss_of(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise ValueError(f"no VmRSS for pid {pid}")
+
+
+def _force_remove(api, container_id):
+    with contextlib.suppress(docker.errors.APIError):  # already gone
+        api.remove_container(container_id, force=True)
+
+
+# pod start and stop --------------------------------------------------------------------------------
+def pod_start_stop(controllers, count, healthy=False):
+    """(start, healthy or None, stop) seconds for one controller pod of `count` sleep components."""
+    name = unique(f"pod{count}")
+    try:
+        _, started = controllers.run(name, component_labels(count, healthy))
+        ready = controllers.wait_components(name, "start", count, started - 1)
+        healthy_at = (
+            controllers.wait_components(name, "health_status: healthy", count, started - 1) if healthy else None
+        )
+        stopping = time.time()
+        controllers.api.stop(name, timeout=10)
+        # Components and the IPC holder: everything the controller made.
+        gone = controllers.watcher.last_time(labelled("destroy", "podlike.pod", name), count + 1, 60, stopping)
+        return ready - started, (healthy_at - started) if healthy else None, gone - stopping
+    finally:
+        controllers.remove(name)
+
+
+def baseline_start_stop(api, watcher, count, healthy=False):
+    """The same figures for the baseline: from its first API call."""
+    name = unique(f"base{count}")
+    pod = BaselinePod(api, name, baseline_components(count, FAST_HEALTHCHECK_API if healthy else None), COMPONENT_IMAGE)
+    try:
+        started = pod.start()
+        match = labelled("start", "bench.baseline", name)
+        ready = watcher.last_time(lambda e: match(e) and e.labels.get("bench.role") == "component", count, 60, started)
+        healthy_at = None
+        if healthy:
+            healthy_at = watcher.last_time(
+                labelled("health_status: healthy", "bench.baseline", name), count, 60, started
+            )
+        stopping = pod.stop()
+        gone = watcher.last_time(labelled("destroy", "bench.baseline", name), count + 1, 60, stopping)
+        return ready - started, (healthy_at - started) if healthy else None, gone - stopping
+    finally:
+        pod.remove()
+
+
+# failure reaction ----------------------------------------------------------------------------------
+def pod_failure(controllers, count=3):
+    """(component death -> controller death, component death -> first stop of another component)."""
+    name = unique("fail")
+    try:
+        _, started = controllers.run(name, component_labels(count))
+        controllers.wait_components(name, "start", count, started - 1)
+        time.sleep(0.5)  # the controller subscribes to events before it starts components; leave it settled
+        victim = name + ".podlike.c0"
+        killing = time.time()
+        controllers.api.kill(victim)
+        watcher = controllers.watcher
+        died = watcher.last_time(named("die", victim), 1, 30, killing - 1)
+        reacted = watcher.last_time(named("die", name), 1, 30, died)
+        first_action = watcher.last_time(
+            lambda e: e.action == "kill" and e.labels.get("podlike.pod") == name and e.name != victim, 1, 30, died
+        )
+        timeline = [
+            (e.at - died, e.action, e.name[len(name) :] or "(controller)")
+            for e in watcher.events
+            if died <= e.at <= reacted and (e.name == name or e.labels.get("podlike.pod") == name)
+        ]
+        return reacted - died, first_action - died, timeline
+    finally:
+        controllers.remove(name)
+
+
+def baseline_failure(api, events_client, watcher, count=3):
+    name = unique("basefail")
+    pod = BaselinePod(api, name, baseline_components(count), COMPONENT_IMAGE)
+    try:
+        pod.start()
+        pod.supervise(events_client)
+        time.sleep(0.5)
+        victim = pod.component_ids["c0"]
+        killing = time.time()
+        api.kill(victim)
+        died = watcher.last_time(lambda e: e.action == "die" and e.container_id == victim, 1, 30, killing - 1)
+        reacted = watcher.last_time(named("die", name), 1, 30, died)
+        first_action = watcher.last_time(
+            lambda e: e.action == "kill" and e.labels.get("bench.baseline") == name and e.container_id != victim,
+            1,
+            30,
+            died,
+        )
+        return reacted - died, first_action - died
+    finally:
+        pod.remove()
+
+
+# memory and image ----------------------------------------------------------------------------------
+def pod_memory(controllers, count=3):
+    name = unique("mem")
+    try:
+        container_id, started = controllers.run(name, component_labels(count))
+        controllers.wait_components(name, "start", count, started - 1)
+        time.sleep(1.0)
+        return controllers.rss_bytes(container_id)
+    finally:
+        controllers.remove(name)
+
+
+def interpreter_memory(controllers):
+    """RSS of an idle python3 in the controller image: the floor for any Python controller."""
+    name = unique("py")
+    api = controllers.api
+    try:
+        created = api.create_container(
+            CONTROLLER_IMAGE, name=name, entrypoint=["python3"], command=["-c", "import time; time.sleep(60)"]
+        )
+        api.start(created["Id"])
+        time.sleep(1.0)
+        return controllers.rss_bytes(created["Id"])
+    finally:
+        _force_remove(api, name)
+
+
+def image_sizes(api):
+    return api.inspect_image(CONTROLLER_IMAGE)["Size"], api.inspect_image(BASE_IMAGE)["Size"]
+
+
+# boot ----------------------------------------------------------------------------------------------
+class BootProbe:
+    """Launches containers whose engine socket is the timeline proxy, to see their first API call."""
+
+    def __init__(self, controllers):
+        self.controllers = controllers
+        self.directory = tempfile.mkdtemp(prefix="bench-proxy-")
+        os.chmod(self.directory, 0o755)
+        self.timeline = ApiTimeline(self.directory)
+
+    def close(self):
+        self.timeline.close()
+        try:
+            os.rmdir(self.directory)
+        except OSError:
+            pass
+
+    def controller(self, count=3):
+        """(launch -> first API call, launch -> all started, [(offset, method, path)]) of one controller."""
+        name = unique("boot")
+        self.timeline.reset()
+        try:
+            _, started = self.controllers.run(
+                name,
+                component_labels(count),
+                environment={"DOCKER_HOST": f"unix://{PROXY_MOUNT}/docker.sock"},
+                binds=[f"{self.directory}:{PROXY_MOUNT}"],
+            )
+            launched = self.controllers.watcher.last_time(named("start", name), 1, 30, started - 5)
+            ready = self.controllers.wait_components(name, "start", count, started - 1)
+            time.sleep(0.3)
+            requests = [(at - launched, method, _short_path(path)) for at, method, path in self.timeline.requests]
+            return requests[0][0], ready - launched, requests
+        finally:
+            self.controllers.remove(name)
+
+    def interpreter(self):
+        """Launch -> first API call of `python3 -c` sending one request: the floor for a Python client."""
+        name = unique("bootpy")
+        api = self.controllers.api
+        script = (
+            f"import socket; s = socket.socket(socket.AF_UNIX); s.connect('{PROXY_MOUNT}/docker.sock'); "
+            "s.sendall(b'GET /_ping HTTP/1.0\\r\\nHost: docker\\r\\n\\r\\n'); s.recv(1024)"
+        )
+        self.timeline.reset()
+        try:
+            created = api.create_container(
+                CONTROLLER_IMAGE,
+                name=name,
+                entrypoint=["python3"],
+                command=["-c", script],
+                host_config=api.create_host_config(binds=[f"{self.directory}:{PROXY_MOUNT}"]),
+            )
+            api.start(created["Id"])
+            launched = self.controllers.watcher.last_time(named("start", name), 1, 30, time.time() - 5)
+            api.wait(created["Id"], timeout=30)
+            return self.timeline.requests[0][0] - launched
+        finally:
+            _force_remove(api, name)
+
+
+def _short_path(path):
+    path = re.sub(r"^/v[0-9.]+", "", path)
+    return re.sub(r"[0-9a-f]{64}", "<id>", path)
+
+
+def import_profile(top=12):
+    """The controller's imports by cumulative time (python3 -X importtime in the controller image)."""
+    modules = [
+        "ansible_collections.podlike.swarm.plugins.module_utils.controller.main",
+        "ansible_collections.podlike.swarm.plugins.module_utils.controller.boot",
+        "ansible_collections.podlike.swarm.plugins.module_utils.controller.health",
+    ]
+    script = "; ".join("import " + module for module in modules)
+    result = subprocess.run(
+        ["docker", "run", "--rm", "--name", unique("imports"), "--entrypoint", "python3", CONTROLLER_IMAGE]
+        + ["-X", "importtime", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    rows = []
+    for line in result.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if match:
+            rows.append(
+                {
+                    "module": match.group(4),
+                    "self_us": int(match.group(1)),
+                    "cumulative_us": int(match.group(2)),
+                    "depth": len(match.group(3)) // 2,
+                }
+            )
+    top_level = [row for row in rows if row["depth"] == 0]
+    total = sum(row["cumulative_us"] for row in top_level)
+    heaviest = sorted(rows, key=lambda row: row["self_us"], reverse=True)[:top]
+    return {
+        "total_us": total,
+        "top_level": sorted(top_level, key=lambda r: -r["cumulative_us"])[:top],
+        "heaviest_self": heaviest,
+    }
+
+
+# scale ---------------------------------------------------------------------------------------------
+def scale_service(controllers, replicas=50, count=3, timeout=600):
+    """(seconds until every component of every replica runs, total controller RSS in bytes)."""
+    name = unique("scale")
+    args = [
+        "docker",
+        "service",
+        "create",
+        "--detach",
+        "--quiet",
+        "--name",
+        name,
+        "--replicas",
+        str(replicas),
+        "--restart-condition",
+        "none",
+        "--endpoint-mode",
+        "dnsrr",
+        "--mount",
+        f"type=bind,source={SOCKET},target={SOCKET},readonly",
+    ]
+    for key, value in component_labels(count).items():
+        args += ["--container-label", f"{key}={value}"]
+    args.append(CONTROLLER_IMAGE)
+    watcher = controllers.watcher
+    try:
+        started = time.time()
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
+        ready = watcher.last_time(
+            lambda e: (
+                e.action == "start"
+                and e.labels.get("podlike.role") == "component"
+                and e.labels.get("podlike.pod", "").startswith(name + ".")
+            ),
+            replicas * count,
+            timeout,
+            started,
+        )
+        tasks = controllers.api.containers(filters={"label": f"com.docker.swarm.service.name={name}"})
+        memory = sum(controllers.rss_bytes(task["Id"]) for task in tasks)
+        return ready - started, memory
+    finally:
+        subprocess.run(["docker", "service", "rm", name], capture_output=True, timeout=120, check=False)
+        _wait_gone(controllers.api, "podlike.pod", name + ".", timeout=180)
+
+
+def baseline_scale(api, watcher, replicas=50, count=3, timeout=600):
+    from baseline import remove_many, start_many
+
+    pods = [BaselinePod(api, unique("basescale"), baseline_components(count), COMPONENT_IMAGE) for _ in range(replicas)]
+    names = {pod.name for pod in pods}
+    try:
+        started = start_many(api, pods)
+        ready = watcher.last_time(
+            lambda e: (
+                e.action == "start"
+                and e.labels.get("bench.baseline") in names
+                and e.labels.get("bench.role") == "component"
+            ),
+            replicas * count,
+            timeout,
+            started,
+        )
+        return ready - started
+    finally:
+        remove_many(pods)
+
+
+def _wait_gone(api, label, prefix, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        left = [c for c in api.containers(all=True) if (c.get("Labels") or {}).get(label, "").startswith(prefix)]
+        if not left:
+            return
+        time.sleep(1)
+    for container in left:
+        _force_remove(api, container["Id"])
+
+
+def engine_noise(api):
+    """Containers on the engine that this suite did not make, and the host's load average."""
+    others = [c for c in api.containers() if not any(n.lstrip("/").startswith("bench") for n in c.get("Names") or [])]
+    return {"foreign_containers": len(others), "loadavg": os.getloadavg()}
+
+
+def dump(value):
+    return json.dumps(value, indent=2, sort_keys=True)

@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""Benchmarks of the pod controller against the direct Docker API: prints a table, writes results/latest.json.
+
+    python3 benchmarks/run.py [--runs N] [--only GROUP[,GROUP]] [--quick] [--scale]
+
+Groups: start (pod start and stop, N=1, 3, 8), health, failure, memory, boot, render, ansible, scale.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import docker
+import pod_bench
+import template_bench
+from events import EventWatcher
+
+DEFAULT_GROUPS = ("start", "health", "failure", "memory", "boot", "render", "ansible")
+ALL_GROUPS = DEFAULT_GROUPS + ("scale",)
+MB = 1024 * 1024
+
+
+# targets -------------------------------------------------------------------------------------------
+def within_ratio(limit):
+    return f"<= {limit:.2f}x baseline", lambda pod, base: pod <= base * limit
+
+
+def within_offset(seconds):
+    return f"<= baseline + {seconds * 1000:.0f} ms", lambda pod, base: pod <= base + seconds
+
+
+def under(value, unit):
+    text = f"< {_format(value, unit)}"
+    return text, lambda pod, base: pod < value
+
+
+class Figure:
+    """One row of the table: samples of the pod and of its baseline, and an optional target."""
+
+    def __init__(self, key, title, unit, target=None, note=""):
+        self.key = key
+        self.title = title
+        self.unit = unit
+        self.target = target
+        self.note = note
+        self.pod = []
+        self.baseline = []
+        self.error = None
+
+    def as_dict(self):
+        pod, base = _summary(self.pod), _summary(self.baseline)
+        row = {"key": self.key, "title": self.title, "unit": self.unit, "pod": pod, "baseline": base, "note": self.note}
+        if pod and base and base["median"]:
+            row["ratio"] = pod["median"] / base["median"]
+        if self.target and pod:
+            text, check = self.target
+            row["target"] = text
+            row["status"] = "PASS" if check(pod["median"], base["median"] if base else None) else "MISS"
+        if self.error:
+            row["error"] = self.error
+        return row
+
+
+def _summary(samples):
+    samples = [s for s in samples if s is not None]
+    if not samples:
+        return None
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "runs": len(samples),
+        "samples": samples,
+    }
+
+
+def _format(value, unit):
+    if value is None:
+        return "-"
+    if unit == "s":
+        return "%.0f ms" % (value * 1000) if value < 10 else f"{value:.1f} s"
+    if unit == "bytes":
+        return "%.1f MB" % (value / MB)
+    return f"{value} {unit}"
+
+
+def _cell(summary, unit):
+    if not summary:
+        return "-"
+    return "{} [{}-{}]".format(
+        _format(summary["median"], unit), _format(summary["min"], unit).split()[0], _format(summary["max"], unit)
+    )
+
+
+def print_table(rows, out=sys.stdout):
+    header = ("figure", "podlike (median [min-max])", "baseline (median [min-max])", "ratio", "target", "")
+    lines = [header]
+    for row in rows:
+        ratio = "{:.2f}x".format(row["ratio"]) if row.get("ratio") else "-"
+        status = row.get("status", "") if not row.get("error") else "ERROR"
+        lines.append(
+            (
+                row["title"],
+                _cell(row["pod"], row["unit"]),
+                _cell(row["baseline"], row["unit"]),
+                ratio,
+                row.get("target", ""),
+                status,
+            )
+        )
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    for index, line in enumerate(lines):
+        out.write("  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(line)).rstrip() + "\n")
+        if index == 0:
+            out.write("  ".join("-" * width for width in widths) + "\n")
+    for row in rows:
+        if row.get("error"):
+            out.write("ERROR {}: {}\n".format(row["title"], row["error"]))
+
+
+# the suite -----------------------------------------------------------------------------------------
+class Suite:
+    def __init__(self, runs, groups):
+        self.runs = runs
+        self.groups = groups
+        self.client = docker.from_env(max_pool_size=256, timeout=300)
+        self.api = self.client.api
+        self.watcher = EventWatcher(docker.from_env().api)
+        self.controllers = pod_bench.Controllers(self.api, self.watcher)
+        self.figures = []
+        self.profile = {}
+        self.noise = []
+
+    def figure(self, *args, **kwargs):
+        figure = Figure(*args, **kwargs)
+        self.figures.append(figure)
+        return figure
+
+    def interleaved(self, pod_sample, baseline_sample, warmup=True):
+        """Alternate pod and baseline samples so that both see the same engine noise."""
+        if warmup:
+            pod_sample()
+            baseline_sample()
+        for index in range(self.runs):
+            first, second = (pod_sample, baseline_sample) if index % 2 == 0 else (baseline_sample, pod_sample)
+            first()
+            second()
+            self.watcher.forget(time.time() - 120)
+        self.noise.append(pod_bench.engine_noise(self.api))
+
+    def run(self):
+        self.noise.append(pod_bench.engine_noise(self.api))
+        for group in self.groups:
+            started = time.time()
+            figures_before = len(self.figures)
+            try:
+                getattr(self, "group_" + group)()
+            except Exception as exc:  # noqa: BLE001 - one group's failure should not hide the others
+                traceback.print_exc()
+                for figure in self.figures[figures_before:] or [self.figure(group, group, "s")]:
+                    figure.error = figure.error or f"{type(exc).__name__}: {exc}"
+            sys.stderr.write(f"bench: {group} done in {time.time() - started:.0f} s\n")
+        self.watcher.close()
+
+    # groups ----------------------------------------------------------------------------------------
+    def group_start(self):
+        targets = {1: within_offset(0.080), 3: within_ratio(1.15), 8: within_ratio(1.15)}
+        for count in (1, 3, 8):
+            start = self.figure(f"start_n{count}", f"pod start, N={count}", "s", targets[count])
+            stop = self.figure(f"stop_n{count}", f"pod stop, N={count}", "s", within_ratio(1.1) if count == 3 else None)
+
+            def pod_sample(count=count, start=start, stop=stop):
+                started, _, stopped = pod_bench.pod_start_stop(self.controllers, count)
+                start.pod.append(started)
+                stop.pod.append(stopped)
+
+            def baseline_sample(count=count, start=start, stop=stop):
+                started, _, stopped = pod_bench.baseline_start_stop(self.api, self.watcher, count)
+                start.baseline.append(started)
+                stop.baseline.append(stopped)
+
+            self.interleaved(pod_sample, baseline_sample, warmup=count == 1)
+
+    def group_health(self):
+        healthy = self.figure(
+            "healthy_n3",
+            "pod healthy, N=3 (interval 1s)",
+            "s",
+            note="API 1.41 has no start_interval: the first probe runs one interval after start",
+        )
+
+        def pod_sample():
+            healthy.pod.append(pod_bench.pod_start_stop(self.controllers, 3, healthy=True)[1])
+
+        def baseline_sample():
+            healthy.baseline.append(pod_bench.baseline_start_stop(self.api, self.watcher, 3, healthy=True)[1])
+
+        self.interleaved(pod_sample, baseline_sample, warmup=False)
+
+    def group_failure(self):
+        reaction = self.figure(
+            "failure_n3",
+            "failure reaction, N=3 (controller exits)",
+            "s",
+            under(0.150, "s"),
+            note="component die -> controller die (the others stopped first)",
+        )
+        first = self.figure(
+            "failure_first_action_n3",
+            "failure: first stop sent, N=3",
+            "s",
+            note="component die -> first kill event on another component",
+        )
+
+        def pod_sample():
+            exited, acted, timeline = pod_bench.pod_failure(self.controllers)
+            reaction.pod.append(exited)
+            first.pod.append(acted)
+            self.profile["failure_events"] = timeline
+
+        def baseline_sample():
+            events_client = docker.from_env().api
+            try:
+                exited, acted = pod_bench.baseline_failure(self.api, events_client, self.watcher)
+            finally:
+                events_client.close()
+            reaction.baseline.append(exited)
+            first.baseline.append(acted)
+
+        self.interleaved(pod_sample, baseline_sample, warmup=False)
+
+    def group_memory(self):
+        rss = self.figure(
+            "controller_rss_n3",
+            "controller RSS, 3 components",
+            "bytes",
+            under(18 * MB, "bytes"),
+            note="baseline: an idle python3 in the controller image",
+        )
+        size = self.figure("controller_image", "controller image size", "bytes", note="baseline: its base image")
+        self.interleaved(
+            lambda: rss.pod.append(pod_bench.pod_memory(self.controllers)),
+            lambda: rss.baseline.append(pod_bench.interpreter_memory(self.controllers)),
+            warmup=False,
+        )
+        controller_size, base_size = pod_bench.image_sizes(self.api)
+        size.pod.append(controller_size)
+        size.baseline.append(base_size)
+
+    def group_boot(self):
+        first_call = self.figure(
+            "boot_first_call",
+            "controller boot: launch -> 1st API call",
+            "s",
+            note="baseline: python3 -c sending one request",
+        )
+        to_ready = self.figure(
+            "boot_to_running_n3",
+            "controller: launch -> 3 components started",
+            "s",
+            note="no baseline: see pod start for the comparison",
+        )
+        probe = pod_bench.BootProbe(self.controllers)
+        timelines = []
+        try:
+
+            def pod_sample():
+                first, ready, requests = probe.controller()
+                first_call.pod.append(first)
+                to_ready.pod.append(ready)
+                timelines.append(requests)
+
+            self.interleaved(pod_sample, lambda: first_call.baseline.append(probe.interpreter()), warmup=False)
+        finally:
+            probe.close()
+        self.profile["api_timeline"] = _median_timeline(timelines)
+        self.profile["imports"] = pod_bench.import_profile()
+
+    def group_render(self):
+        render = self.figure(
+            "render_500",
+            "render_stack, 500 services",
+            "s",
+            under(1.0, "s"),
+            note="baseline: yaml.safe_dump of each component and of the stack",
+        )
+        self.interleaved(
+            lambda: render.pod.append(template_bench.render_seconds(500)),
+            lambda: render.baseline.append(template_bench.baseline_render_seconds(500)),
+        )
+
+    def group_ansible(self):
+        figure = self.figure(
+            "podlike_stack_unchanged_20",
+            "podlike_stack, unchanged 20 services",
+            "s",
+            under(3.0, "s"),
+            note="baseline: a command task running docker stack deploy",
+        )
+        stack = template_bench.AnsibleStack(pod_bench.unique("ansible"))
+        try:
+            stack.run("module.yml")
+            stack.run("plain.yml")
+            self.interleaved(
+                lambda: figure.pod.append(stack.unchanged_seconds()),
+                lambda: figure.baseline.append(stack.run("plain.yml")[0]),
+                warmup=False,
+            )
+        finally:
+            stack.remove()
+
+    def group_scale(self):
+        scale = self.figure(
+            "scale_50x3",
+            "scale: 50 pods x 3 components running",
+            "s",
+            within_ratio(1.3),
+            note="docker service create (dnsrr, restart none) vs 50 x (infra + 3) via the SDK",
+        )
+        memory = self.figure("scale_50_rss", "scale: total controller RSS, 50 pods", "bytes")
+
+        def pod_sample():
+            seconds, rss = pod_bench.scale_service(self.controllers)
+            scale.pod.append(seconds)
+            memory.pod.append(rss)
+
+        self.interleaved(
+            pod_sample, lambda: scale.baseline.append(pod_bench.baseline_scale(self.api, self.watcher)), warmup=False
+        )
+
+
+def _median_timeline(timelines):
+    """Per position in the controller's request sequence, the median offset from launch (when the runs agree)."""
+    if not timelines:
+        return []
+    shortest = min(len(t) for t in timelines)
+    rows = []
+    for index in range(shortest):
+        calls = {(t[index][1], t[index][2]) for t in timelines}
+        offsets = [t[index][0] for t in timelines]
+        method, path = timelines[-1][index][1], timelines[-1][index][2]
+        rows.append(
+            {"offset": statistics.median(offsets), "method": method, "path": path, "same_in_all_runs": len(calls) == 1}
+        )
+    return rows
+
+
+def print_profile(profile, out=sys.stdout):
+    if profile.get("api_timeline"):
+        out.write("\ncontroller API calls, median offset from launch (N=3):\n")
+        for row in profile["api_timeline"]:
+            out.write(f"  {row['offset'] * 1000:7.1f} ms  {row['method']:<6} {row['path']}\n")
+    if profile.get("failure_events"):
+        out.write("\nevents after a component's death (last failure run), offset from its die event:\n")
+        for offset, action, name in profile["failure_events"]:
+            out.write(f"  {offset * 1000:7.1f} ms  {action:<10} {name}\n")
+    if profile.get("imports"):
+        imports = profile["imports"]
+        out.write(
+            "\ncontroller imports (python3 -X importtime): %.1f ms in all; heaviest (self time):\n"
+            % (imports["total_us"] / 1000)
+        )
+        for row in imports["heaviest_self"]:
+            out.write(
+                "  {:7.1f} ms self  {:7.1f} ms cumulative  {}\n".format(
+                    row["self_us"] / 1000, row["cumulative_us"] / 1000, row["module"]
+                )
+            )
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=None, help="samples per figure (default 7; 3 with --quick)")
+    parser.add_argument("--only", default=None, help="comma-separated groups: {}".format(", ".join(ALL_GROUPS)))
+    parser.add_argument("--quick", action="store_true", help="3 runs, and no ansible-playbook figure")
+    parser.add_argument("--scale", action="store_true", help="add the 50-pod scale figure (several minutes)")
+    parser.add_argument("--output", default=os.path.join(HERE, "results", "latest.json"))
+    args = parser.parse_args(argv)
+    if args.only:
+        groups = tuple(g.strip() for g in args.only.split(",") if g.strip())
+        unknown = [g for g in groups if g not in ALL_GROUPS]
+        if unknown:
+            parser.error("unknown group(s) {}; known: {}".format(", ".join(unknown), ", ".join(ALL_GROUPS)))
+    else:
+        groups = tuple(g for g in DEFAULT_GROUPS if not (args.quick and g == "ansible"))
+        if args.scale:
+            groups += ("scale",)
+    args.groups = groups
+    args.runs = args.runs or (3 if args.quick else 7)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    suite = Suite(args.runs, args.groups)
+    started = time.time()
+    suite.run()
+    rows = [figure.as_dict() for figure in suite.figures]
+    print_table(rows)
+    print_profile(suite.profile)
+    version = suite.api.version()
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(),
+        "runs": args.runs,
+        "groups": list(args.groups),
+        "duration_s": time.time() - started,
+        "engine": {"version": version.get("Version"), "api": version.get("ApiVersion"), "cpus": os.cpu_count()},
+        "noise": suite.noise,
+        "figures": rows,
+        "profile": suite.profile,
+    }
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    with open(args.output, "w") as handle:
+        json.dump(results, handle, indent=2)
+    foreign = max(n["foreign_containers"] for n in suite.noise)
+    loadavg = " ".join(f"{x:.1f}" for x in suite.noise[-1]["loadavg"])
+    sys.stdout.write(
+        f"\n{args.runs} runs per figure in {results['duration_s']:.0f} s; up to {foreign} containers of others "
+        f"running on the engine; load average {loadavg}; results in {os.path.relpath(args.output)}\n"
+    )
+    return 1 if any(row.get("error") for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
