@@ -23,7 +23,6 @@ except ImportError:  # pragma: no cover
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     Conflict,
-    DockerClient,
     DockerError,
     NotFound,
     read_frames,
@@ -40,6 +39,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Po
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 
 DEFAULT_GRACE_PERIOD = 10.0
+RESTART_BACKOFF = 1.0
+RESTART_BACKOFF_MAX = 30.0
 HEALTH_ORDER = ("unhealthy", "starting", "healthy")
 
 
@@ -52,6 +53,8 @@ class ComponentState:
         self.status = "pending"  # pending, created, running, exited
         self.health = None  # None (no healthcheck), starting, healthy, unhealthy
         self.exit_code = None
+        self.observed_exit = None  # exit code seen by the events stream, before the loop acts on it
+        self.completed = False  # exited 0 as a dependency that others wait to complete
         self.restarts = 0
 
     def as_dict(self):
@@ -62,6 +65,7 @@ class ComponentState:
             "health": self.health,
             "exit_code": self.exit_code,
             "restarts": self.restarts,
+            "completed": self.completed,
             "image": self.component.image,
         }
 
@@ -81,8 +85,12 @@ class Pod:
         self.intents = SimpleQueue()
         self.stopping = False
         self.lock = threading.Lock()
-        self._events_since = None
         self._stop_events = threading.Event()
+        self._restarts_due = {}
+        self._completion_deps = set(
+            dep for c in definition.components for dep, cond in c.depends_on.items()
+            if cond == "service_completed_successfully"
+        )
 
     # lifecycle --------------------------------------------------------------------------------
     def run(self):
@@ -113,12 +121,16 @@ class Pod:
                 return
             self._create_all(level)
             for component in level:
+                self._wait_for_dependencies(component)
                 self._start_component(component)
 
     def _loop(self):
         while True:
+            code = self._restart_due_components()
+            if code is not None:
+                return code
             try:
-                kind, value = self.intents.get(timeout=5)
+                kind, value = self.intents.get(timeout=self._next_wakeup())
             except Empty:
                 continue
             if kind == "signal":
@@ -178,12 +190,57 @@ class Pod:
             state.exit_code = code
         if self.stopping or state.component.init:
             return None
-        self.output.warn("%s exited with code %d; stopping the pod" % (state.component.name, code))
-        self.stop(reason="%s exited" % state.component.name)
+        return self._after_exit(state, code)
+
+    def _after_exit(self, state, code):
+        """Restart the component, or end the pod, or carry on, by the restart and exit policies."""
+        component = state.component
+        if code == 0 and component.name in self._completion_deps:
+            state.completed = True
+            self.output.info("%s completed" % component.name)
+            return None
+        if component.restart.should_restart(code, state.restarts):
+            delay = min(RESTART_BACKOFF * (2 ** state.restarts), RESTART_BACKOFF_MAX)
+            self.output.warn("%s exited with code %d; restarting in %.1fs (restart %d)" % (
+                component.name, code, delay, state.restarts + 1))
+            self._restarts_due[component.name] = time.time() + delay
+            return None
+        if self.context.settings.exit_policy == "continue":
+            self.output.warn("%s exited with code %d; the pod carries on without it" % (component.name, code))
+            if any(s.status == "running" for s in self.states.values() if not s.component.init):
+                return None
+            self.stop(reason="no component left running")
+            return 0 if all(s.exit_code == 0 for s in self.states.values()) else 1
+        self.output.warn("%s exited with code %d; stopping the pod" % (component.name, code))
+        self.stop(reason="%s exited" % component.name)
         if code:
             return code
         all_done = all(s.exit_code == 0 for s in self.states.values() if not s.component.init)
         return 0 if all_done else 1
+
+    def _next_wakeup(self):
+        if not self._restarts_due:
+            return 5
+        return max(0.01, min(self._restarts_due.values()) - time.time())
+
+    def _restart_due_components(self):
+        now = time.time()
+        for name, due in sorted(self._restarts_due.items(), key=lambda item: item[1]):
+            if due > now or self.stopping:
+                continue
+            del self._restarts_due[name]
+            state = self.states[name]
+            try:
+                self._remove(state.container_id)
+                self._create(state.component, self.client)
+                self._start_component(state.component)
+            except PodError as exc:
+                self.output.error(str(exc))
+                self.stop(reason="restart of %s failed" % name)
+                return exc.exit_code
+            with self.lock:
+                state.restarts += 1
+        return None
 
     def _state_for(self, container_id):
         for state in self.states.values():
@@ -212,11 +269,24 @@ class Pod:
                 for event in read_json_lines(stream):
                     if event.get("timeNano"):
                         since = "%.9f" % (event["timeNano"] / 1e9)
+                    self._observe(event)
                     self.intents.put(("event", event))
             except (DockerError, OSError, ValueError):
                 pass
             if not self._stop_events.wait(0.5):
                 continue
+
+    def _observe(self, event):
+        """Record health and exits as they happen, for the start phase waiting on dependencies."""
+        state = self._state_for(event.get("id"))
+        if state is None:
+            return
+        action = event.get("Action") or event.get("status") or ""
+        with self.lock:
+            if action.startswith("health_status"):
+                state.health = action.split(":", 1)[1].strip()
+            elif action == "die":
+                state.observed_exit = int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
 
     # starting ---------------------------------------------------------------------------------
     def reap_leftovers(self):
@@ -290,7 +360,7 @@ class Pod:
         if component.init:
             body["HostConfig"]["AutoRemove"] = False
         name = self.context.container_name(component.name)
-        pull_policy = component.definition.get("pull_policy") or ("always" if self.context.settings.pull else "missing")
+        pull_policy = component.pull_policy or ("always" if self.context.settings.pull else "missing")
         if pull_policy == "always":
             self._pull(component, client)
         try:
@@ -302,6 +372,8 @@ class Pod:
         with self.lock:
             state.container_id = created["Id"]
             state.status = "created"
+            state.health = None
+            state.observed_exit = None
         pairs = self.definition.copies.get(component.name)
         if pairs:
             try:
@@ -346,6 +418,53 @@ class Pod:
                 state.health = state.health or "starting"
         if self.context.settings.logs:
             self._stream_logs(state)
+        if component.post_start:
+            self._run_hook(state, "post_start", component.post_start, fatal=True)
+
+    def _run_hook(self, state, key, command, fatal=False, timeout=30):
+        try:
+            code, output = self.client.exec_run(state.container_id, command, timeout=timeout)
+        except DockerError as exc:
+            code, output = -1, str(exc)
+        for line in output.splitlines():
+            self.output.component_line(state.component.name + " " + key, line.encode("utf-8"))
+        if code != 0:
+            message = "%s hook %s exited with code %s" % (key, " ".join(command), code)
+            if fatal:
+                raise StartError(message, state.component.name)
+            self.output.warn("%s: %s" % (state.component.name, message))
+
+    def _wait_for_dependencies(self, component):
+        """Block until each dependency meets its condition; sidecars come before main components."""
+        conditions = dict(component.depends_on)
+        if not component.sidecar:
+            for sidecar in self.definition.components:
+                if sidecar.sidecar:
+                    conditions.setdefault(sidecar.name, "service_healthy")
+        for name, condition in sorted(conditions.items()):
+            self._wait_for(component, self.states[name], condition)
+
+    def _wait_for(self, component, dependency, condition):
+        announced = False
+        while not self.stopping:
+            with self.lock:
+                health, exit_code = dependency.health, dependency.observed_exit
+            if condition == "service_completed_successfully":
+                if exit_code == 0:
+                    return
+                if exit_code is not None:
+                    raise StartError("dependency %s exited with code %d instead of completing successfully" % (
+                        dependency.component.name, exit_code), component.name)
+            else:
+                if exit_code is not None:
+                    raise StartError("dependency %s exited with code %d before %s could start" % (
+                        dependency.component.name, exit_code, component.name), component.name)
+                if condition == "service_started" or health in (None, "healthy"):
+                    return
+            if not announced:
+                self.output.info("%s waits for %s (%s)" % (component.name, dependency.component.name, condition))
+                announced = True
+            time.sleep(0.05)
 
     def _image_has_healthcheck(self, state):
         if "healthcheck" in state.component.definition:
@@ -369,12 +488,23 @@ class Pod:
         with self.lock:
             state.status = "exited"
             state.exit_code = code
+        if code != 0 and not self.context.settings.logs:
+            self._print_last_lines(state)
         self._remove(state.container_id)
         if code != 0:
             error = StartError("init component exited with code %d" % code, component.name)
             error.exit_code = code
             raise error
         self.output.info("%s completed" % component.name)
+
+    def _print_last_lines(self, state, count=10):
+        try:
+            stream = self.client.logs(state.container_id, follow=False, tail=count, timeout=10)
+            for channel, chunk in read_frames(stream):
+                for line in chunk.rstrip(b"\n").split(b"\n"):
+                    self.output.component_line(state.component.name, line, channel)
+        except (DockerError, OSError, ValueError):
+            return
 
     def _stream_logs(self, state):
         thread = threading.Thread(target=self._copy_logs, args=(state,), name="logs-" + state.component.name)
@@ -451,6 +581,10 @@ class Pod:
         remaining = max(0.0, deadline - time.time())
         own = state.component.stop_grace_period
         timeout = int(min(own if own is not None else remaining, remaining))
+        if state.status == "running" and state.component.pre_stop:
+            self._run_hook(state, "pre_stop", state.component.pre_stop, timeout=max(1, timeout))
+            remaining = max(0.0, deadline - time.time())
+            timeout = int(min(own if own is not None else remaining, remaining))
         if state.status == "running":
             try:
                 client.stop_container(state.container_id, timeout)
@@ -495,6 +629,8 @@ class Pod:
         for component in components:
             if component["status"] in ("pending", "created"):
                 current = "starting"
+            elif component["completed"]:
+                current = "healthy"
             elif component["status"] != "running":
                 current = "unhealthy"
             else:

@@ -25,6 +25,11 @@ BOOLEAN_SETTINGS = {
 VALUE_SETTINGS = {
     "grace-period": (None, "time to stop every component (default: the controller's stop timeout, else 10s)"),
 }
+CHOICE_SETTINGS = {
+    "exit-policy": ("exit", ("exit", "continue"),
+                    "when a component exits and will not restart: exit (the pod stops, so Swarm reschedules) "
+                    "or continue (the others go on)"),
+}
 
 
 class Settings:
@@ -51,6 +56,8 @@ def parse_flags(argv):
             given[name] = _bool(name, value if sep else "true", "-" + name)
         elif name in VALUE_SETTINGS and sep:
             given[name] = _value(name, value, "-" + name)
+        elif name in CHOICE_SETTINGS and sep:
+            given[name] = _choice(name, value, "-" + name)
         else:
             raise SpecError("unknown flag %r (known: %s)" % (arg, ", ".join(flag_names())))
     return given
@@ -58,14 +65,17 @@ def parse_flags(argv):
 
 def resolve(flags, label_settings):
     """Settings from explicit flags, then pod.controller.* labels, then defaults."""
-    values = dict((name, default) for name, (default, _) in BOOLEAN_SETTINGS.items())
-    values.update((name, default) for name, (default, _) in VALUE_SETTINGS.items())
+    values = dict((name, default) for name, (default, _text) in BOOLEAN_SETTINGS.items())
+    values.update((name, default) for name, (default, _text) in VALUE_SETTINGS.items())
+    values.update((name, spec[0]) for name, spec in CHOICE_SETTINGS.items())
     for name, text in (label_settings or {}).items():
         label = "pod.controller." + name
         if name in BOOLEAN_SETTINGS:
             values[name] = _bool(name, text, label)
         elif name in VALUE_SETTINGS:
             values[name] = _value(name, text, label)
+        elif name in CHOICE_SETTINGS:
+            values[name] = _choice(name, text, label)
         else:
             raise SpecError("unknown controller setting (known: %s)" % ", ".join(flag_names()), key=label)
     values.update(flags)
@@ -73,7 +83,7 @@ def resolve(flags, label_settings):
 
 
 def flag_names():
-    return sorted(BOOLEAN_SETTINGS) + sorted(VALUE_SETTINGS)
+    return sorted(BOOLEAN_SETTINGS) + sorted(VALUE_SETTINGS) + sorted(CHOICE_SETTINGS)
 
 
 def usage():
@@ -84,6 +94,9 @@ def usage():
     for name in sorted(VALUE_SETTINGS):
         default, text = VALUE_SETTINGS[name]
         lines.append("  -%-14s %s" % (name + "=D", text))
+    for name in sorted(CHOICE_SETTINGS):
+        default, choices, text = CHOICE_SETTINGS[name]
+        lines.append("  -%-14s %s (default %s)" % (name + "=X", text, default))
     return "\n".join(lines)
 
 
@@ -99,3 +112,10 @@ def _value(name, text, where):
         return parse_duration(text)
     except ValueError as exc:
         raise SpecError(str(exc), key=where)
+
+
+def _choice(name, text, where):
+    choices = CHOICE_SETTINGS[name][1]
+    if text not in choices:
+        raise SpecError("expected one of %s, got %r" % (", ".join(choices), text), key=where)
+    return text

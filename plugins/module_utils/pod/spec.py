@@ -82,7 +82,18 @@ _INT_HOST = {
 _SIZE_HOST = {"mem_limit": "Memory", "memswap_limit": "MemorySwap", "mem_reservation": "MemoryReservation", "shm_size": "ShmSize"}
 
 # Keys handled by the pod itself rather than by the container settings.
-_POD_KEYS = ("depends_on", "restart", "x-podlike-init", "x-podlike-sidecar", "labels", "environment", "env_file")
+_POD_KEYS = (
+    "depends_on",
+    "restart",
+    "pull_policy",
+    "post_start",
+    "pre_stop",
+    "x-podlike-sidecar",
+    "labels",
+    "environment",
+    "env_file",
+)
+PULL_POLICIES = ("always", "missing", "never", "if_not_present")
 
 SUPPORTED_KEYS = frozenset(
     ["image", "entrypoint", "command", "volumes", "tmpfs", "healthcheck", "devices", "storage_opt", "sysctls",
@@ -106,6 +117,12 @@ class Component:
         self.depends_on = parse_depends_on(name, definition.get("depends_on"))
         self.stop_grace_period = _optional(name, definition, "stop_grace_period", parse_duration)
         self.sidecar = bool(_optional(name, definition, "x-podlike-sidecar", parse_bool))
+        self.restart = parse_restart(name, definition.get("restart"))
+        self.post_start = parse_hook(name, definition, "post_start")
+        self.pre_stop = parse_hook(name, definition, "pre_stop")
+        self.pull_policy = definition.get("pull_policy")
+        if self.pull_policy is not None and self.pull_policy not in PULL_POLICIES:
+            raise SpecError("must be one of %s" % ", ".join(PULL_POLICIES), component=name, key="pull_policy")
 
     def __repr__(self):
         return "Component(%r)" % self.name
@@ -141,6 +158,49 @@ def parse_component(name, definition, init=False, strict=True, source="label"):
     # Translate once now so that a bad value fails before anything is created.
     container_settings(name, clean)
     return Component(name, clean, init=init, source=source)
+
+
+class RestartPolicy:
+    """restart: no | on-failure[:N] | always | unless-stopped."""
+
+    def __init__(self, mode="no", max_retries=None):
+        self.mode = mode
+        self.max_retries = max_retries
+
+    def should_restart(self, exit_code, restarts):
+        if self.mode == "no" or (self.mode == "on-failure" and exit_code == 0):
+            return False
+        return self.max_retries is None or restarts < self.max_retries
+
+
+def parse_restart(name, value):
+    if value is None or value is False:
+        return RestartPolicy()
+    text = str(value).strip()
+    mode, _sep, count = text.partition(":")
+    if mode not in ("no", "on-failure", "always", "unless-stopped") or (count and mode != "on-failure"):
+        raise SpecError("must be no, on-failure[:N], always or unless-stopped", component=name, key="restart")
+    try:
+        retries = int(count) if count else None
+    except ValueError:
+        raise SpecError("the retry count of on-failure must be a number", component=name, key="restart")
+    return RestartPolicy(mode, retries)
+
+
+def parse_hook(name, definition, key):
+    """A lifecycle hook: a command (string or list), or a mapping with 'command'."""
+    value = definition.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("command")
+    try:
+        command = shell_words(value)
+    except ValueError as exc:
+        raise SpecError(str(exc), component=name, key=key)
+    if not command:
+        raise SpecError("needs a command", component=name, key=key)
+    return command
 
 
 def parse_depends_on(name, value):

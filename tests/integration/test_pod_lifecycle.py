@@ -1,0 +1,247 @@
+"""Pod lifecycle on the real engine: order, init, sidecars, health, restarts, copy, hooks, limits."""
+
+import json
+
+import pytest
+
+from conftest import (
+    BUSYBOX,
+    component_names,
+    docker,
+    docker_result,
+    inspect,
+    pod_logs,
+    run_pod,
+    wait_pod_running,
+    wait_until,
+)
+
+pytestmark = pytest.mark.engine
+
+
+def component(command, **extra):
+    lines = ["image: %s" % BUSYBOX, "command: %s" % command]
+    lines += ["%s: %s" % item for item in extra.items()]
+    return "\n".join(lines)
+
+
+def events(pod, since, until):
+    """(action, component) pairs of the pod's component containers, in the engine's order."""
+    out = docker("events", "--since", since, "--until", until, "--format", "{{json .}}",
+                 "--filter", "label=podlike.pod=%s" % pod, "--filter", "type=container")
+    pairs = []
+    for line in out.splitlines():
+        event = json.loads(line)
+        name = event["Actor"]["Attributes"].get("podlike.component")
+        if event["Action"] in ("start", "die") and name != "_ipc":
+            pairs.append((event["Action"], name))
+    return pairs
+
+
+def engine_time():
+    return docker("run", "--rm", BUSYBOX, "date", "+%s")
+
+
+def test_start_order_follows_depends_on_and_stop_order_is_reversed(unique, cleanup):
+    pod = unique + "-order"
+    cleanup["containers"].append(pod)
+    since = engine_time()
+    labels = {
+        "pod.component.db": component("sleep 300"),
+        "pod.component.api": component("sleep 300", depends_on="[db]"),
+        "pod.component.web": component("sleep 300", depends_on="{api: {condition: service_started}}"),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    docker("stop", pod)
+    until = str(int(engine_time()) + 1)
+    order = events(pod, since, until)
+    assert [name for action, name in order if action == "start"] == ["db", "api", "web"]
+    assert [name for action, name in order if action == "die"] == ["web", "api", "db"]
+
+
+def test_init_output_is_used_by_the_main_component(unique, cleanup):
+    pod = unique + "-init"
+    volume = unique + "-init"
+    cleanup["containers"].append(pod)
+    cleanup["volumes"].append(volume)
+    init = "- image: %s\n  command: sh -c 'echo prepared-by-init > /work/ready'\n  volumes: ['%s:/work']" % (
+        BUSYBOX, volume)
+    labels = {
+        "pod.init.components": init,
+        "pod.component.app": component("sh -c 'cat /work/ready; sleep 300'", volumes="['%s:/work']" % volume),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: "app | prepared-by-init" in pod_logs(pod), message="init output read by app")
+
+
+def test_failing_init_fails_the_pod_with_its_code(unique, cleanup):
+    pod = unique + "-initfail"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.init.components": "- image: %s\n  command: sh -c 'echo cannot-migrate; exit 5'" % BUSYBOX,
+        "pod.component.app": component("sleep 300"),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], message="controller exit")
+    assert inspect(pod)["State"]["ExitCode"] == 5
+    output = pod_logs(pod)
+    assert "init-1 | cannot-migrate" in output
+    assert 'podlike: error: component "init-1": init component exited with code 5' in output
+    assert "starting app" not in output
+    assert component_names(pod) == []
+
+
+def test_sidecar_is_up_and_healthy_before_the_main_component_and_down_after_it(unique, cleanup):
+    pod = unique + "-side"
+    cleanup["containers"].append(pod)
+    since = engine_time()
+    sidecar = component(
+        "sh -c 'sleep 2; touch /tmp/ready; sleep 300'",
+        **{"x-podlike-sidecar": "true",
+           "healthcheck": "{test: 'test -f /tmp/ready', interval: 1s, retries: 30}"}
+    )
+    labels = {"pod.component.main": component("sleep 300"), "pod.component.proxy": sidecar}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    assert "main waits for proxy (service_healthy)" in pod_logs(pod)
+    docker("stop", pod)
+    order = events(pod, since, str(int(engine_time()) + 1))
+    assert [name for action, name in order if action == "start"] == ["proxy", "main"]
+    assert [name for action, name in order if action == "die"] == ["main", "proxy"]
+
+
+def test_controller_health_follows_component_health(unique, cleanup):
+    pod = unique + "-health"
+    cleanup["containers"].append(pod)
+    check = "{test: 'test ! -f /tmp/broken', interval: 1s, timeout: 1s, retries: 1}"
+    labels = {"pod.component.app": component("sleep 300", healthcheck=check)}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+
+    def pod_health():
+        return docker_result("exec", pod, "podlike", "health").stdout.splitlines()[0].rsplit(" ", 1)[-1]
+
+    wait_until(lambda: pod_health() == "healthy", message="pod healthy")
+    docker("exec", pod + ".podlike.app", "touch", "/tmp/broken")
+    wait_until(lambda: pod_health() == "unhealthy", message="pod unhealthy")
+    assert docker_result("exec", pod, "podlike", "healthcheck").returncode == 1
+    docker("exec", pod + ".podlike.app", "rm", "/tmp/broken")
+    wait_until(lambda: pod_health() == "healthy", message="pod healthy again")
+    # The controller's own HEALTHCHECK (every 2 s) follows.
+    wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "healthy", message="docker health")
+
+
+@pytest.mark.parametrize(
+    "policy, command, expected_restarts, pod_ends",
+    [
+        ("on-failure:2", "sh -c 'sleep 0.3; exit 4'", 2, True),
+        ("always", "sh -c 'sleep 0.3; exit 0'", 2, False),
+        ("no", "sh -c 'sleep 0.3; exit 4'", 0, True),
+    ],
+)
+def test_restart_policies_are_counted(unique, cleanup, policy, command, expected_restarts, pod_ends):
+    pod = unique + "-restart"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.keeper": component("sleep 300"),
+        "pod.component.flaky": component(command, restart=policy),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    if pod_ends:
+        wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=30, message="pod end")
+        assert inspect(pod)["State"]["ExitCode"] == 4
+        assert pod_logs(pod).count("flaky exited with code 4; restarting") == expected_restarts
+    else:
+        wait_until(lambda: "(restart %d)" % expected_restarts in pod_logs(pod), timeout=30, message="restarts")
+        report = docker_result("exec", pod, "podlike", "health").stdout
+        assert "flaky" in report and "restarts=" in report
+        assert inspect(pod)["State"]["Running"]
+
+
+def test_exit_policy_continue_keeps_the_pod(unique, cleanup):
+    pod = unique + "-cont"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.keeper": component("sleep 300"),
+        "pod.component.oneshot": component("sh -c 'exit 7'"),
+        "pod.controller.exit-policy": "continue",
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: "oneshot exited with code 7; the pod carries on" in pod_logs(pod), message="carry on")
+    assert inspect(pod)["State"]["Running"]
+    assert component_names(pod)  # keeper still there
+
+
+def test_copied_files_keep_their_mode_and_owner(unique, cleanup):
+    pod = unique + "-copy"
+    cleanup["containers"].append(pod)
+    setup = "printf secret > /tmp/secret.txt && chmod 0600 /tmp/secret.txt && chown 1000:1000 /tmp/secret.txt"
+    labels = {
+        "pod.component.app": component("sleep 300"),
+        "pod.copy.app": "/tmp/secret.txt:/tmp/copied.txt",
+    }
+    # The controller's entrypoint runs after the file is prepared in its filesystem.
+    extra = ["--entrypoint", "sh"]
+    result = docker_result("run", "-d", "--name", pod, "-v", "/var/run/docker.sock:/var/run/docker.sock:ro",
+                           *sum((["--label", "%s=%s" % item] for item in labels.items()), []),
+                           *extra, "podlike/controller:latest", "-c", setup + " && exec podlike")
+    assert result.returncode == 0, result.stderr
+    wait_pod_running(pod)
+    listing = docker("exec", pod + ".podlike.app", "ls", "-ln", "/tmp/copied.txt").split()
+    assert listing[0] == "-rw-------" and listing[2:4] == ["1000", "1000"]
+    assert docker("exec", pod + ".podlike.app", "cat", "/tmp/copied.txt") == "secret"
+
+
+def test_memory_limit_is_enforced(unique, cleanup):
+    pod = unique + "-mem"
+    cleanup["containers"].append(pod)
+    # tail keeps the whole of a newline-free input in memory: it grows until the limit stops it.
+    hog = "sh -c 'sleep 1; exec tail /dev/zero'"
+    labels = {"pod.component.hog": component(hog, mem_limit="32m", memswap_limit="32m")}
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=60, message="pod end after OOM")
+    output = pod_logs(pod)
+    assert "hog was killed: out of memory" in output
+    assert "hog exited with code 137" in output
+    assert inspect(pod)["State"]["ExitCode"] == 137
+
+
+def test_dependency_cycle_is_refused_with_nothing_created(unique, cleanup):
+    pod = unique + "-cycle"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.a": component("sleep 300", depends_on="[c]"),
+        "pod.component.b": component("sleep 300", depends_on="[a]"),
+        "pod.component.c": component("sleep 300", depends_on="[b]"),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], message="controller exit")
+    assert "dependency cycle: a -> c -> b -> a" in pod_logs(pod)
+    assert inspect(pod)["State"]["ExitCode"] == 2
+    assert component_names(pod) == []
+
+
+def test_lifecycle_hooks_run_after_start_and_before_stop(unique, cleanup):
+    pod = unique + "-hooks"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.app": component(
+            "sleep 300", post_start="echo started-hook", pre_stop="echo stopping-hook"
+        ),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod)
+    assert "app post_start | started-hook" in pod_logs(pod)
+    docker("stop", pod)
+    assert "app pre_stop | stopping-hook" in pod_logs(pod)
+
+
+def test_components_know_their_pod(unique, cleanup):
+    pod = unique + "-env"
+    cleanup["containers"].append(pod)
+    assert run_pod(pod, {"pod.component.app": component("sleep 300")}).returncode == 0
+    wait_pod_running(pod)
+    env = docker("exec", pod + ".podlike.app", "env")
+    assert "PODLIKE_POD_NAME=%s" % pod in env
+    assert "PODLIKE_COMPONENT_NAME=app" in env
