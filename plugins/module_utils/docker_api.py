@@ -74,7 +74,7 @@ class DockerClient:
     def _connect(self, timeout):
         url = self.base_url
         if url.startswith("unix://"):
-            return _UnixConnection(url[len("unix://"):], timeout)
+            return _UnixConnection(url[len("unix://") :], timeout)
         if url.startswith("/"):
             return _UnixConnection(url, timeout)
         if url.startswith("tcp://") or url.startswith("http://") or url.startswith("https://"):
@@ -287,7 +287,7 @@ def split_image(name):
     slash = name.rfind("/")
     colon = name.rfind(":")
     if colon > slash:
-        return name[:colon], name[colon + 1:]
+        return name[:colon], name[colon + 1 :]
     return name, "latest"
 
 

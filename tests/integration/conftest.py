@@ -17,7 +17,7 @@ SOCKET = "/var/run/docker.sock:/var/run/docker.sock:ro"
 def docker(*args, check=True, timeout=120, input=None):
     """Run the docker CLI; return stdout (stripped)."""
     result = subprocess.run(
-        ["docker"] + list(args), capture_output=True, text=True, timeout=timeout, input=input
+        ["docker"] + list(args), capture_output=True, text=True, timeout=timeout, input=input, check=False
     )
     if check and result.returncode != 0:
         raise AssertionError("docker %s failed (%d): %s" % (" ".join(args), result.returncode, result.stderr.strip()))
@@ -25,7 +25,7 @@ def docker(*args, check=True, timeout=120, input=None):
 
 
 def docker_result(*args, timeout=120):
-    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def wait_until(check, timeout=30, interval=0.2, message="condition"):
@@ -75,10 +75,15 @@ def cleanup():
         for component in containers("label=podlike.pod=%s" % name):
             docker("rm", "-f", component, check=False)
     for stack in registered["stacks"]:
-        wait_until(lambda: not containers("label=com.docker.stack.namespace=%s" % stack)
-                   and not containers("label=podlike.stack=%s" % stack), timeout=60, message="stack removal")
+        wait_until(lambda stack=stack: stack_gone(stack), timeout=60, message="stack removal")
     for volume in registered["volumes"]:
         docker("volume", "rm", "-f", volume, check=False)
+
+
+def stack_gone(stack):
+    return not containers("label=com.docker.stack.namespace=%s" % stack) and not containers(
+        "label=podlike.stack=%s" % stack
+    )
 
 
 def run_pod(name, labels, flags=(), extra=(), detach=True):

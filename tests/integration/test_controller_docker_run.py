@@ -35,8 +35,10 @@ def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
     wait_pod_running(pod)
 
     docker("exec", pod + ".podlike.server", "sh", "-c", "echo hello-from-server > /var/www/index.html")
-    page = wait_until(lambda: docker_result("exec", pod + ".podlike.client", "wget", "-qO-",
-                                            "http://127.0.0.1:8080/").stdout, message="server answering")
+    page = wait_until(
+        lambda: docker_result("exec", pod + ".podlike.client", "wget", "-qO-", "http://127.0.0.1:8080/").stdout,
+        message="server answering",
+    )
     assert page.strip() == "hello-from-server"
 
     controller = inspect(pod)
@@ -67,7 +69,7 @@ def test_logs_are_streamed_with_the_component_name(unique, cleanup):
 def test_signals_are_forwarded_to_components(unique, cleanup):
     pod = unique + "-sig"
     cleanup["containers"].append(pod)
-    trap = "sh -c 'trap \"echo got-HUP\" HUP; trap \"echo got-USR1\" USR1; while true; do sleep 0.1; done'"
+    trap = 'sh -c \'trap "echo got-HUP" HUP; trap "echo got-USR1" USR1; while true; do sleep 0.1; done\''
     assert run_pod(pod, {"pod.component.app": component(trap)}).returncode == 0
     wait_pod_running(pod)
     wait_until(lambda: "pod %s is running" % pod in pod_logs(pod), message="pod running")
@@ -95,8 +97,9 @@ def test_named_volume_shared_between_components(unique, cleanup):
     cleanup["containers"].append(pod)
     cleanup["volumes"].append(volume)
     writer = component("sh -c 'echo shared-content > /out/file; sleep 300'", volumes="['%s:/out']" % volume)
-    reader = component("sh -c 'while [ ! -f /in/file ]; do sleep 0.1; done; cat /in/file; sleep 300'",
-                       volumes="['%s:/in:ro']" % volume)
+    reader = component(
+        "sh -c 'while [ ! -f /in/file ]; do sleep 0.1; done; cat /in/file; sleep 300'", volumes="['%s:/in:ro']" % volume
+    )
     assert run_pod(pod, {"pod.component.writer": writer, "pod.component.reader": reader}).returncode == 0
     wait_until(lambda: "reader | shared-content" in pod_logs(pod), message="reader sees the writer's file")
     mounts = inspect(pod + ".podlike.reader")["Mounts"]
@@ -143,7 +146,10 @@ def test_restart_removes_what_an_earlier_run_left(unique, cleanup):
 def test_component_exit_ends_the_pod_with_its_code(unique, cleanup):
     pod = unique + "-exit"
     cleanup["containers"].append(pod)
-    labels = {"pod.component.main": component("sleep 300"), "pod.component.crasher": component("sh -c 'sleep 1; exit 3'")}
+    labels = {
+        "pod.component.main": component("sleep 300"),
+        "pod.component.crasher": component("sh -c 'sleep 1; exit 3'"),
+    }
     assert run_pod(pod, labels).returncode == 0
     wait_until(lambda: not inspect(pod)["State"]["Running"], message="controller exit")
     assert inspect(pod)["State"]["ExitCode"] == 3

@@ -27,8 +27,19 @@ def component(command, **extra):
 
 def events(pod, since, until):
     """(action, component) pairs of the pod's component containers, in the engine's order."""
-    out = docker("events", "--since", since, "--until", until, "--format", "{{json .}}",
-                 "--filter", "label=podlike.pod=%s" % pod, "--filter", "type=container")
+    out = docker(
+        "events",
+        "--since",
+        since,
+        "--until",
+        until,
+        "--format",
+        "{{json .}}",
+        "--filter",
+        "label=podlike.pod=%s" % pod,
+        "--filter",
+        "type=container",
+    )
     pairs = []
     for line in out.splitlines():
         event = json.loads(line)
@@ -66,7 +77,9 @@ def test_init_output_is_used_by_the_main_component(unique, cleanup):
     cleanup["containers"].append(pod)
     cleanup["volumes"].append(volume)
     init = "- image: %s\n  command: sh -c 'echo prepared-by-init > /work/ready'\n  volumes: ['%s:/work']" % (
-        BUSYBOX, volume)
+        BUSYBOX,
+        volume,
+    )
     labels = {
         "pod.init.components": init,
         "pod.component.app": component("sh -c 'cat /work/ready; sleep 300'", volumes="['%s:/work']" % volume),
@@ -98,8 +111,7 @@ def test_sidecar_is_up_and_healthy_before_the_main_component_and_down_after_it(u
     since = engine_time()
     sidecar = component(
         "sh -c 'sleep 2; touch /tmp/ready; sleep 300'",
-        **{"x-podlike-sidecar": "true",
-           "healthcheck": "{test: 'test -f /tmp/ready', interval: 1s, retries: 30}"}
+        **{"x-podlike-sidecar": "true", "healthcheck": "{test: 'test -f /tmp/ready', interval: 1s, retries: 30}"},
     )
     labels = {"pod.component.main": component("sleep 300"), "pod.component.proxy": sidecar}
     assert run_pod(pod, labels).returncode == 0
@@ -183,9 +195,19 @@ def test_copied_files_keep_their_mode_and_owner(unique, cleanup):
     }
     # The controller's entrypoint runs after the file is prepared in its filesystem.
     extra = ["--entrypoint", "sh"]
-    result = docker_result("run", "-d", "--name", pod, "-v", "/var/run/docker.sock:/var/run/docker.sock:ro",
-                           *sum((["--label", "%s=%s" % item] for item in labels.items()), []),
-                           *extra, "podlike/controller:latest", "-c", setup + " && exec podlike")
+    result = docker_result(
+        "run",
+        "-d",
+        "--name",
+        pod,
+        "-v",
+        "/var/run/docker.sock:/var/run/docker.sock:ro",
+        *sum((["--label", "%s=%s" % item] for item in labels.items()), []),
+        *extra,
+        "podlike/controller:latest",
+        "-c",
+        setup + " && exec podlike",
+    )
     assert result.returncode == 0, result.stderr
     wait_pod_running(pod)
     listing = docker("exec", pod + ".podlike.app", "ls", "-ln", "/tmp/copied.txt").split()
@@ -226,9 +248,7 @@ def test_lifecycle_hooks_run_after_start_and_before_stop(unique, cleanup):
     pod = unique + "-hooks"
     cleanup["containers"].append(pod)
     labels = {
-        "pod.component.app": component(
-            "sleep 300", post_start="echo started-hook", pre_stop="echo stopping-hook"
-        ),
+        "pod.component.app": component("sleep 300", post_start="echo started-hook", pre_stop="echo stopping-hook"),
     }
     assert run_pod(pod, labels).returncode == 0
     wait_pod_running(pod)

@@ -77,7 +77,13 @@ def test_pod_on_swarm(stack):
     name, service, controller = stack
     components = containers("label=podlike.pod=%s" % controller)
     assert sorted(c.rsplit(".podlike.", 1)[1] for c in components) == [
-        "_ipc", "client", "reader", "receiver", "sender", "server", "writer"
+        "_ipc",
+        "client",
+        "reader",
+        "receiver",
+        "sender",
+        "server",
+        "writer",
     ]
 
     # A client component reaches the server component on 127.0.0.1.
@@ -93,8 +99,10 @@ def test_pod_on_swarm(stack):
     assert "PODLIKE_STACK=%s" % name in env
     assert "PODLIKE_COMPONENT_NAME=server" in env
     # The controller's HEALTHCHECK reports the pod healthy.
-    wait_until(lambda: docker("inspect", "-f", "{{.State.Health.Status}}", controller) == "healthy",
-               message="healthy controller")
+    wait_until(
+        lambda: docker("inspect", "-f", "{{.State.Health.Status}}", controller) == "healthy",
+        message="healthy controller",
+    )
     health = docker("exec", controller, "podlike", "health")
     assert health.splitlines()[0] == "pod %s: healthy" % controller
 
@@ -108,10 +116,19 @@ def test_sigkill_of_a_swarm_controller_leaves_no_component(stack):
     controller_id = docker("inspect", "-f", "{{.Id}}", controller)
     assert len(containers("label=podlike.controller.id=%s" % controller_id)) == 7
     docker("kill", "-s", "KILL", controller)
-    wait_until(lambda: containers("label=podlike.controller.id=%s" % controller_id) == [], timeout=10,
-               message="components gone within 10 s")
+    wait_until(
+        lambda: containers("label=podlike.controller.id=%s" % controller_id) == [],
+        timeout=10,
+        message="components gone within 10 s",
+    )
     # Swarm's restart policy brings the pod back as a new task.
-    replacement = wait_until(lambda: (task_container(service) or controller) != controller and task_container(service),
-                             timeout=60, message="replacement task")
-    wait_until(lambda: len(containers("label=podlike.pod=%s" % replacement, "status=running")) == 7, timeout=60,
-               message="replacement pod running")
+    replacement = wait_until(
+        lambda: (task_container(service) or controller) != controller and task_container(service),
+        timeout=60,
+        message="replacement task",
+    )
+    wait_until(
+        lambda: len(containers("label=podlike.pod=%s" % replacement, "status=running")) == 7,
+        timeout=60,
+        message="replacement pod running",
+    )

@@ -45,9 +45,11 @@ def find_self(client):
             continue
         except DockerError:
             raise
-    raise PodError("the controller does not appear to run in a container of this engine "
-                   "(looked for %s); mount the engine's socket and run it as a container" % (
-                       ", ".join(c[:12] for c in candidates) or "a container ID in /proc/self"))
+    raise PodError(
+        "the controller does not appear to run in a container of this engine "
+        "(looked for %s); mount the engine's socket and run it as a container"
+        % (", ".join(c[:12] for c in candidates) or "a container ID in /proc/self")
+    )
 
 
 def _cgroup_parent(controller, settings, output):
@@ -61,8 +63,10 @@ def _cgroup_parent(controller, settings, output):
     text = discovery._read("/proc/self/cgroup")
     path = discovery.cgroup_path(text, controller["Id"])
     if path is None or path.endswith(".scope") or text.startswith("0::"):
-        output.info("cgroup sharing is not available on this host (cgroup v2 or systemd driver); "
-                    "components get their own cgroups")
+        output.info(
+            "cgroup sharing is not available on this host (cgroup v2 or systemd driver); "
+            "components get their own cgroups"
+        )
         return None
     return path
 
@@ -105,5 +109,5 @@ def volume_reference(volume):
         return labels["com.github.rycus86.podlike.volume-ref"]
     namespace = labels.get("com.docker.stack.namespace")
     if namespace and name.startswith(namespace + "_"):
-        return name[len(namespace) + 1:]
+        return name[len(namespace) + 1 :]
     return labels.get("com.docker.compose.volume")

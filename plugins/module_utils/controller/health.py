@@ -84,9 +84,16 @@ def client_main(verbose=False):
     if verbose:
         sys.stdout.write("pod %s: %s\n" % (report.get("pod", "?"), state))
         for component in report.get("components", []):
-            sys.stdout.write("  %-20s %-8s health=%-9s restarts=%d image=%s\n" % (
-                component["name"], component["status"], component["health"] or "-",
-                component.get("restarts", 0), component.get("image")))
+            sys.stdout.write(
+                "  %-20s %-8s health=%-9s restarts=%d image=%s\n"
+                % (
+                    component["name"],
+                    component["status"],
+                    component["health"] or "-",
+                    component.get("restarts", 0),
+                    component.get("image"),
+                )
+            )
     else:
         sys.stdout.write("Healthcheck result: %s\n" % state)
     return 0 if state == "healthy" else 1

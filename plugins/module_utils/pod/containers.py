@@ -165,8 +165,10 @@ def _limits(component, pod, host, warn):
     if pod_memory:
         asked = host.get("Memory") or 0
         if asked > pod_memory:
-            warn('component "%s": mem_limit %d is above the pod\'s %d bytes; using the pod\'s' % (
-                component.name, asked, pod_memory))
+            warn(
+                "component \"%s\": mem_limit %d is above the pod's %d bytes; using the pod's"
+                % (component.name, asked, pod_memory)
+            )
         host["Memory"] = min(asked, pod_memory) if asked else pod_memory
         if host.get("MemorySwap") and host["MemorySwap"] != -1 and host["MemorySwap"] < host["Memory"]:
             host.pop("MemorySwap")

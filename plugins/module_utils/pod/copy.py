@@ -22,8 +22,11 @@ def file_archive(source, target, component_name):
         with open(source, "rb") as handle:
             content = handle.read()
     except (IOError, OSError) as exc:
-        raise SpecError("cannot read %s: %s" % (source, exc.strerror or exc), component=component_name,
-                        key="pod.copy." + component_name)
+        raise SpecError(
+            "cannot read %s: %s" % (source, exc.strerror or exc),
+            component=component_name,
+            key="pod.copy." + component_name,
+        )
     entry = tarfile.TarInfo(posixpath.basename(target))
     entry.size = len(content)
     entry.mode = info.st_mode & 0o7777

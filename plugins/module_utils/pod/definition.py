@@ -50,14 +50,15 @@ def from_labels(labels, read_file=None):
     component_labels = sorted(k for k in labels if k.startswith(LABEL_COMPONENT_PREFIX))
     compose_file = labels.get(LABEL_COMPOSE_FILE)
     if component_labels and compose_file:
-        raise SpecError("either the pod.component.* labels or pod.compose.file should be used, not both",
-                        key=LABEL_COMPOSE_FILE)
+        raise SpecError(
+            "either the pod.component.* labels or pod.compose.file should be used, not both", key=LABEL_COMPOSE_FILE
+        )
 
     components = []
     if compose_file:
         components = _components_from_compose_file(compose_file, read_file)
     for label in component_labels:
-        name = label[len(LABEL_COMPONENT_PREFIX):]
+        name = label[len(LABEL_COMPONENT_PREFIX) :]
         definition = _yaml_label(labels[label], label, component=name)
         components.append(parse_component(name, definition))
 
@@ -115,14 +116,15 @@ def parse_copy(name, value):
 def _copies(labels):
     copies = {}
     for label in sorted(k for k in labels if k.startswith(LABEL_COPY_PREFIX)):
-        name = label[len(LABEL_COPY_PREFIX):]
+        name = label[len(LABEL_COPY_PREFIX) :]
         copies[name] = parse_copy(name, _yaml_label(labels[label], label, component=name))
     return copies
 
 
 def _settings(labels):
     return dict(
-        (label[len(LABEL_SETTING_PREFIX):], value) for label, value in labels.items()
+        (label[len(LABEL_SETTING_PREFIX) :], value)
+        for label, value in labels.items()
         if label.startswith(LABEL_SETTING_PREFIX)
     )
 

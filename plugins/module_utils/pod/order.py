@@ -16,8 +16,11 @@ def check_dependencies(components):
     for component in components:
         for dep in component.depends_on:
             if dep not in names:
-                raise SpecError("depends on %r, which is not a component of this pod" % dep,
-                                component=component.name, key="depends_on")
+                raise SpecError(
+                    "depends on %r, which is not a component of this pod" % dep,
+                    component=component.name,
+                    key="depends_on",
+                )
             if dep == component.name:
                 raise SpecError("depends on itself", component=component.name, key="depends_on")
     cycle = find_cycle(components)
@@ -36,7 +39,7 @@ def find_cycle(components):
         stack.append(name)
         for dep in graph.get(name, ()):
             if state.get(dep) == "visiting":
-                return stack[stack.index(dep):] + [dep]
+                return stack[stack.index(dep) :] + [dep]
             if dep not in state:
                 found = visit(dep)
                 if found:

@@ -88,7 +88,9 @@ class Pod:
         self._stop_events = threading.Event()
         self._restarts_due = {}
         self._completion_deps = set(
-            dep for c in definition.components for dep, cond in c.depends_on.items()
+            dep
+            for c in definition.components
+            for dep, cond in c.depends_on.items()
             if cond == "service_completed_successfully"
         )
 
@@ -200,9 +202,11 @@ class Pod:
             self.output.info("%s completed" % component.name)
             return None
         if component.restart.should_restart(code, state.restarts):
-            delay = min(RESTART_BACKOFF * (2 ** state.restarts), RESTART_BACKOFF_MAX)
-            self.output.warn("%s exited with code %d; restarting in %.1fs (restart %d)" % (
-                component.name, code, delay, state.restarts + 1))
+            delay = min(RESTART_BACKOFF * (2**state.restarts), RESTART_BACKOFF_MAX)
+            self.output.warn(
+                "%s exited with code %d; restarting in %.1fs (restart %d)"
+                % (component.name, code, delay, state.restarts + 1)
+            )
             self._restarts_due[component.name] = time.time() + delay
             return None
         if self.context.settings.exit_policy == "continue":
@@ -327,8 +331,9 @@ class Pod:
             self.ipc_holder_id = created["Id"]
             self.client.start_container(self.ipc_holder_id)
         except DockerError as exc:
-            raise StartError("cannot start the IPC holder (%s); set pod.controller.ipc=false to run without "
-                             "IPC sharing" % exc)
+            raise StartError(
+                "cannot start the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing" % exc
+            )
         self.context.ipc_donor = self.ipc_holder_id
 
     def _create_all(self, components):
@@ -386,8 +391,9 @@ class Pod:
             return client.create_container(name, body)
         except NotFound as exc:
             if pull_policy == "never":
-                raise StartError('key "image": image %s is not on this node (pull_policy: never)' % component.image,
-                                 component.name)
+                raise StartError(
+                    'key "image": image %s is not on this node (pull_policy: never)' % component.image, component.name
+                )
             if "image" not in str(exc).lower():
                 raise StartError(str(exc), component.name)
         self._pull(component, client)
@@ -401,8 +407,10 @@ class Pod:
         try:
             client.pull_image(component.image)
         except DockerError as exc:
-            raise StartError('key "image": image %s is not on this node and could not be pulled: %s' % (
-                component.image, exc), component.name)
+            raise StartError(
+                'key "image": image %s is not on this node and could not be pulled: %s' % (component.image, exc),
+                component.name,
+            )
 
     def _start_component(self, component):
         state = self.states[component.name]
@@ -453,12 +461,18 @@ class Pod:
                 if exit_code == 0:
                     return
                 if exit_code is not None:
-                    raise StartError("dependency %s exited with code %d instead of completing successfully" % (
-                        dependency.component.name, exit_code), component.name)
+                    raise StartError(
+                        "dependency %s exited with code %d instead of completing successfully"
+                        % (dependency.component.name, exit_code),
+                        component.name,
+                    )
             else:
                 if exit_code is not None:
-                    raise StartError("dependency %s exited with code %d before %s could start" % (
-                        dependency.component.name, exit_code, component.name), component.name)
+                    raise StartError(
+                        "dependency %s exited with code %d before %s could start"
+                        % (dependency.component.name, exit_code, component.name),
+                        component.name,
+                    )
                 if condition == "service_started" or health in (None, "healthy"):
                     return
             if not announced:
@@ -519,7 +533,7 @@ class Pod:
             if stream.status != 200:
                 return
             pending = {1: b"", 2: b""}
-            for channel, chunk in (read_raw(stream) if tty else read_frames(stream)):
+            for channel, chunk in read_raw(stream) if tty else read_frames(stream):
                 channel = 2 if channel == 2 else 1
                 lines = (pending[channel] + chunk).split(b"\n")
                 pending[channel] = lines.pop()

@@ -26,9 +26,12 @@ VALUE_SETTINGS = {
     "grace-period": (None, "time to stop every component (default: the controller's stop timeout, else 10s)"),
 }
 CHOICE_SETTINGS = {
-    "exit-policy": ("exit", ("exit", "continue"),
-                    "when a component exits and will not restart: exit (the pod stops, so Swarm reschedules) "
-                    "or continue (the others go on)"),
+    "exit-policy": (
+        "exit",
+        ("exit", "continue"),
+        "when a component exits and will not restart: exit (the pod stops, so Swarm reschedules) "
+        "or continue (the others go on)",
+    ),
 }
 
 

@@ -58,7 +58,12 @@ _SCALAR_CONFIG = {
     "stop_signal": "StopSignal",
 }
 _BOOL_CONFIG = {"tty": "Tty", "stdin_open": "OpenStdin"}
-_BOOL_HOST = {"privileged": "Privileged", "read_only": "ReadonlyRootfs", "oom_kill_disable": "OomKillDisable", "init": "Init"}
+_BOOL_HOST = {
+    "privileged": "Privileged",
+    "read_only": "ReadonlyRootfs",
+    "oom_kill_disable": "OomKillDisable",
+    "init": "Init",
+}
 _STRING_HOST = {"userns_mode": "UsernsMode", "runtime": "Runtime", "isolation": "Isolation", "cpuset": "CpusetCpus"}
 _LIST_HOST = {
     "cap_add": "CapAdd",
@@ -79,7 +84,12 @@ _INT_HOST = {
     "pids_limit": "PidsLimit",
     "oom_score_adj": "OomScoreAdj",
 }
-_SIZE_HOST = {"mem_limit": "Memory", "memswap_limit": "MemorySwap", "mem_reservation": "MemoryReservation", "shm_size": "ShmSize"}
+_SIZE_HOST = {
+    "mem_limit": "Memory",
+    "memswap_limit": "MemorySwap",
+    "mem_reservation": "MemoryReservation",
+    "shm_size": "ShmSize",
+}
 
 # Keys handled by the pod itself rather than by the container settings.
 _POD_KEYS = (
@@ -96,10 +106,30 @@ _POD_KEYS = (
 PULL_POLICIES = ("always", "missing", "never", "if_not_present")
 
 SUPPORTED_KEYS = frozenset(
-    ["image", "entrypoint", "command", "volumes", "tmpfs", "healthcheck", "devices", "storage_opt", "sysctls",
-     "ulimits", "logging", "cpus", "blkio_config", "stop_grace_period"]
-    + list(_SCALAR_CONFIG) + list(_BOOL_CONFIG) + list(_BOOL_HOST) + list(_STRING_HOST)
-    + list(_LIST_HOST) + list(_INT_HOST) + list(_SIZE_HOST) + list(_POD_KEYS)
+    [
+        "image",
+        "entrypoint",
+        "command",
+        "volumes",
+        "tmpfs",
+        "healthcheck",
+        "devices",
+        "storage_opt",
+        "sysctls",
+        "ulimits",
+        "logging",
+        "cpus",
+        "blkio_config",
+        "stop_grace_period",
+    ]
+    + list(_SCALAR_CONFIG)
+    + list(_BOOL_CONFIG)
+    + list(_BOOL_HOST)
+    + list(_STRING_HOST)
+    + list(_LIST_HOST)
+    + list(_INT_HOST)
+    + list(_SIZE_HOST)
+    + list(_POD_KEYS)
 )
 
 DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
@@ -135,11 +165,13 @@ def parse_component(name, definition, init=False, strict=True, source="label"):
     make sense for Compose only, and those are ignored.
     """
     if not isinstance(name, str) or not COMPONENT_NAME.match(name):
-        raise SpecError("the name must start with a letter or digit and hold only letters, digits, '_', '.', '-'",
-                        component=name)
+        raise SpecError(
+            "the name must start with a letter or digit and hold only letters, digits, '_', '.', '-'", component=name
+        )
     if not isinstance(definition, dict):
-        raise SpecError("the definition must be a mapping of Compose service keys, got %s" % _type_name(definition),
-                        component=name)
+        raise SpecError(
+            "the definition must be a mapping of Compose service keys, got %s" % _type_name(definition), component=name
+        )
     clean = {}
     for key, value in definition.items():
         if not isinstance(key, str):
@@ -312,8 +344,12 @@ def healthcheck(value):
         result["Test"] = [str(item) for item in test]
     elif test is not None:
         raise ValueError("test must be a string or a list")
-    for key, field in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod"),
-                       ("start_interval", "StartInterval")):
+    for key, field in (
+        ("interval", "Interval"),
+        ("timeout", "Timeout"),
+        ("start_period", "StartPeriod"),
+        ("start_interval", "StartInterval"),
+    ):
         if spec.get(key) is not None:
             result[field] = int(parse_duration(spec[key]) * 1e9)
     if spec.get("retries") is not None:

@@ -134,6 +134,7 @@ def test_deploy_args(options, expected):
 def test_record_name_follows_the_rendered_text():
     assert record_name("shop", "a").startswith("shop_podlike-rendered-")
     assert record_name("shop", "a") != record_name("shop", "b")
+    assert len(record_name("s" * 100, "a")) <= 64
 
 
 class FakeClient:

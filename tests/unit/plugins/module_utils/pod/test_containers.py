@@ -1,0 +1,83 @@
+"""The create body of a component: pod namespaces, labels, environment, limits."""
+
+import io
+import os
+import tarfile
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext, create_body
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import file_archive
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
+
+CONTROLLER = {
+    "Id": "c" * 64,
+    "Name": "/shop_web.1.abc",
+    "Config": {"Labels": {"com.docker.stack.namespace": "shop", "com.docker.swarm.task.id": "abc"}},
+    "HostConfig": {"Memory": 128 * 1024**2, "OomScoreAdj": 0},
+}
+
+
+def context(**labels):
+    return PodContext(
+        CONTROLLER,
+        resolve({}, labels),
+        cgroup_parent="/docker/" + "c" * 64,
+        ipc_donor="d" * 64,
+        volume_names={"data": "shop_data"},
+    )
+
+
+def test_component_joins_the_pod():
+    component = parse_component("app", {"image": "app:1", "volumes": ["data:/data"], "environment": {"A": 1}})
+    body = create_body(component, context())
+    host = body["HostConfig"]
+    assert host["NetworkMode"] == "container:" + "c" * 64
+    assert host["PidMode"] == "container:" + "c" * 64
+    assert host["IpcMode"] == "container:" + "d" * 64
+    assert host["CgroupParent"] == "/docker/" + "c" * 64
+    assert host["AutoRemove"] is True
+    assert host["Mounts"][0]["Source"] == "shop_data"
+    assert host["Memory"] == 128 * 1024**2
+    assert host["OomScoreAdj"] == 1
+    assert body["Labels"] == {
+        "podlike.pod": "shop_web.1.abc",
+        "podlike.controller.id": "c" * 64,
+        "podlike.component": "app",
+        "podlike.role": "component",
+        "podlike.stack": "shop",
+    }
+    assert "A=1" in body["Env"] and "PODLIKE_TASK_ID=abc" in body["Env"] and "PODLIKE_STACK=shop" in body["Env"]
+
+
+def test_component_memory_is_capped_by_the_pod():
+    warnings = []
+    component = parse_component("app", {"image": "app:1", "mem_limit": "1g"})
+    body = create_body(component, context(), warn=warnings.append)
+    assert body["HostConfig"]["Memory"] == 128 * 1024**2
+    assert "above the pod's" in warnings[0]
+
+
+def test_switches_off():
+    component = parse_component("app", {"image": "app:1"})
+    body = create_body(component, context(pids="false", ipc="false"))
+    assert "PidMode" not in body["HostConfig"] and "IpcMode" not in body["HostConfig"]
+
+
+def test_env_file_then_environment(tmp_path):
+    env_file = tmp_path / "app.env"
+    env_file.write_text("# comment\nA=from-file\nB='quoted'\n\nnot-a-pair\n")
+    component = parse_component("app", {"image": "x", "env_file": str(env_file), "environment": ["A=override"]})
+    env = create_body(component, context())["Env"]
+    assert "A=override" in env and "B='quoted'" in env
+
+
+def test_copy_archive_keeps_mode_and_owner(tmp_path):
+    source = tmp_path / "secret"
+    source.write_text("s3cret")
+    os.chmod(str(source), 0o600)
+    archive = tarfile.open(fileobj=io.BytesIO(file_archive(str(source), "/etc/app/secret.conf", "app")))
+    member = archive.getmembers()[0]
+    assert member.name == "secret.conf"
+    assert member.mode == 0o600
+    assert member.uid == os.stat(str(source)).st_uid
+    assert archive.extractfile(member).read() == b"s3cret"

@@ -1,0 +1,163 @@
+"""Compose keys of a component translated to Docker create settings, and refused keys."""
+
+import pytest
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
+    container_settings,
+    parse_component,
+    parse_depends_on,
+    parse_restart,
+)
+
+TRANSLATIONS = [
+    ({"command": "sh -c 'echo hi'"}, {"Cmd": ["sh", "-c", "echo hi"]}, {}),
+    ({"entrypoint": ["/bin/app", "--x"]}, {"Entrypoint": ["/bin/app", "--x"]}, {}),
+    (
+        {"working_dir": "/srv", "user": "1000", "stop_signal": "SIGQUIT"},
+        {"WorkingDir": "/srv", "User": "1000", "StopSignal": "SIGQUIT"},
+        {},
+    ),
+    ({"tty": True, "stdin_open": "yes"}, {"Tty": True, "OpenStdin": True}, {}),
+    ({"privileged": False, "read_only": True}, {}, {"Privileged": False, "ReadonlyRootfs": True}),
+    (
+        {"mem_limit": "64m", "memswap_limit": "1g", "mem_reservation": "32m"},
+        {},
+        {"Memory": 64 * 1024**2, "MemorySwap": 1024**3, "MemoryReservation": 32 * 1024**2},
+    ),
+    (
+        {"cpus": 0.5, "cpu_shares": 512, "pids_limit": 100},
+        {},
+        {"NanoCpus": 500000000, "CpuShares": 512, "PidsLimit": 100},
+    ),
+    ({"stop_grace_period": "1m30s"}, {"StopTimeout": 90}, {}),
+    ({"labels": ["a=1", "b"]}, {"Labels": {"a": "1", "b": ""}}, {}),
+    ({"labels": {"a": 1, "b": True}}, {"Labels": {"a": "1", "b": "true"}}, {}),
+    ({"tmpfs": "/run:size=64m"}, {}, {"Tmpfs": {"/run": "size=64m"}}),
+    ({"tmpfs": ["/a", "/b:mode=1777"]}, {}, {"Tmpfs": {"/a": "", "/b": "mode=1777"}}),
+    ({"sysctls": ["net.core.somaxconn=1024"]}, {}, {"Sysctls": {"net.core.somaxconn": "1024"}}),
+    (
+        {"ulimits": {"nofile": {"soft": 1024, "hard": 2048}, "nproc": 64}},
+        {},
+        {"Ulimits": [{"Name": "nofile", "Soft": 1024, "Hard": 2048}, {"Name": "nproc", "Soft": 64, "Hard": 64}]},
+    ),
+    ({"cap_add": ["NET_ADMIN"], "cap_drop": ["ALL"]}, {}, {"CapAdd": ["NET_ADMIN"], "CapDrop": ["ALL"]}),
+    (
+        {"logging": {"driver": "json-file", "options": {"max-size": "1m"}}},
+        {},
+        {"LogConfig": {"Type": "json-file", "Config": {"max-size": "1m"}}},
+    ),
+    (
+        {
+            "blkio_config": {
+                "device_read_iops": [{"path": "/dev/sda", "rate": 100}],
+                "device_write_bps": [{"path": "/dev/sda", "rate": "1m"}],
+            }
+        },
+        {},
+        {
+            "BlkioDeviceReadIOps": [{"Path": "/dev/sda", "Rate": 100}],
+            "BlkioDeviceWriteBps": [{"Path": "/dev/sda", "Rate": 1024**2}],
+        },
+    ),
+    (
+        {"healthcheck": {"test": "wget -q localhost", "interval": "2s", "retries": 3}},
+        {"Healthcheck": {"Test": ["CMD-SHELL", "wget -q localhost"], "Interval": 2000000000, "Retries": 3}},
+        {},
+    ),
+    ({"healthcheck": {"disable": True}}, {"Healthcheck": {"Test": ["NONE"]}}, {}),
+    (
+        {"volumes": ["data:/data:ro", "/host:/in", "/anon"]},
+        {},
+        {
+            "Mounts": [
+                {"Type": "volume", "Source": "data", "Target": "/data", "ReadOnly": True},
+                {"Type": "bind", "Source": "/host", "Target": "/in", "ReadOnly": False},
+                {"Type": "volume", "Target": "/anon"},
+            ]
+        },
+    ),
+    (
+        {"volumes": [{"type": "tmpfs", "target": "/t", "tmpfs": {"size": "1m"}}]},
+        {},
+        {"Mounts": [{"Type": "tmpfs", "Target": "/t", "ReadOnly": False, "TmpfsOptions": {"SizeBytes": 1024**2}}]},
+    ),
+]
+
+
+@pytest.mark.parametrize("definition, config, host", TRANSLATIONS)
+def test_translation(definition, config, host):
+    assert container_settings("app", definition) == (config, host)
+
+
+@pytest.mark.parametrize(
+    "definition, message",
+    [
+        ({"image": "x", "ports": ["80:80"]}, 'component "app": key "ports": unsupported in a component'),
+        ({"image": "x", "deploy": {}}, 'component "app": key "deploy": unsupported in a component'),
+        ({"image": "x", "colour": "red"}, 'component "app": key "colour": unknown Compose key'),
+        ({"command": "true"}, 'component "app": key "image": an image is required'),
+        ({"image": "x", "mem_limit": "lots"}, 'component "app": key "mem_limit": \'lots\' is not a size'),
+        ({"image": "x", "stop_grace_period": "soon"}, 'component "app": key "stop_grace_period"'),
+        ({"image": "x", "restart": "sometimes"}, 'component "app": key "restart": must be no, on-failure[:N]'),
+        ({"image": "x", "healthcheck": {"tset": "x"}}, 'component "app": key "healthcheck": unknown healthcheck key'),
+        ({"image": "x", "environment": {"A": {"b": 1}}}, None),
+        ("image: x", 'component "app": the definition must be a mapping'),
+    ],
+)
+def test_refused_definitions(definition, message):
+    if message is None:
+        parse_component("app", definition)  # environment is checked when the container is created
+        return
+    with pytest.raises(SpecError) as error:
+        parse_component("app", definition)
+    assert str(error.value).startswith(message)
+
+
+def test_compose_file_components_ignore_compose_only_keys():
+    component = parse_component("web", {"image": "x", "ports": ["80:80"], "networks": ["a"]}, strict=False)
+    assert component.definition == {"image": "x"}
+
+
+@pytest.mark.parametrize("name", ["", "-bad", "a b", "a/b", None])
+def test_bad_component_names(name):
+    with pytest.raises(SpecError):
+        parse_component(name, {"image": "x"})
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, {}),
+        (["db", "cache"], {"db": "service_started", "cache": "service_started"}),
+        (
+            {"db": None, "cache": {"condition": "service_healthy"}},
+            {"db": "service_started", "cache": "service_healthy"},
+        ),
+        ({"job": {"condition": "service_completed_successfully"}}, {"job": "service_completed_successfully"}),
+    ],
+)
+def test_depends_on_forms(value, expected):
+    assert parse_depends_on("app", value) == expected
+
+
+def test_depends_on_unknown_condition():
+    with pytest.raises(SpecError, match="condition must be one of"):
+        parse_depends_on("app", {"db": {"condition": "service_ready"}})
+
+
+@pytest.mark.parametrize(
+    "value, exit_code, restarts, expected",
+    [
+        (None, 1, 0, False),
+        ("no", 1, 0, False),
+        ("always", 0, 100, True),
+        ("unless-stopped", 0, 0, True),
+        ("on-failure", 0, 0, False),
+        ("on-failure", 2, 50, True),
+        ("on-failure:2", 2, 1, True),
+        ("on-failure:2", 2, 2, False),
+    ],
+)
+def test_restart_policy(value, exit_code, restarts, expected):
+    assert parse_restart("app", value).should_restart(exit_code, restarts) is expected
