@@ -137,7 +137,8 @@ def record_text(record):
 
 
 def record_name(name, rendered):
-    return f"{name}_podlike-rendered-{digest(rendered)[:12]}"
+    # Swarm limits config names to 64 characters; the label, not the name, ties a record to its stack.
+    return f"{name[:34]}_podlike-rendered-{digest(name + chr(10) + rendered)[:12]}"
 
 
 def write_record(client, name, rendered, resources, previous):
