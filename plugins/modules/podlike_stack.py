@@ -25,7 +25,7 @@ description:
   - Template errors name the service, the template and the key; nothing is deployed when rendering or
     validation fails.
 author:
-  - podlike.swarm maintainers
+  - podlike.swarm maintainers (@podlike)
 requirements:
   - The docker command line client (C(docker stack deploy)) on the target, talking to a Swarm manager.
   - Python 3.9+ and PyYAML on the target; Jinja2 when templates use Jinja2 syntax.
