@@ -11,6 +11,7 @@ from conftest import (
     inspect,
     pod_logs,
     run_pod,
+    wait_pod_running,
     wait_until,
 )
 
@@ -59,6 +60,24 @@ CASES = [
         id="bad-value",
     ),
     pytest.param(
+        {"pod.component.app": GOOD + "\nvolumes: ['/var/run/docker.sock:/var/run/docker.sock']"},
+        'component "app": key "volumes": mounting the Docker socket (/var/run/docker.sock) is not allowed',
+        2,
+        id="socket-without-leave",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD + "\nprivileged: true"},
+        'component "app": key "privileged": privileged mode is not allowed',
+        2,
+        id="privileged-without-leave",
+    ),
+    pytest.param(
+        {"pod.component.app": GOOD, "pod.controller.allow-privileged": "true"},
+        'key "pod.controller.allow-privileged": can only be set as a flag',
+        2,
+        id="self-allowed-privileges",
+    ),
+    pytest.param(
         {"pod.component.app": GOOD, "pod.copy.app": "/no/such/file:/tmp/x"},
         'component "app": key "pod.copy.app": cannot read /no/such/file',
         2,
@@ -95,3 +114,12 @@ def test_no_components_is_a_clear_error():
     assert result.stderr.strip() == (
         "podlike: error: no components found: add pod.component.<name> labels or pod.compose.file"
     )
+
+
+def test_the_operator_can_allow_privileges(unique, cleanup):
+    pod = unique + "-priv"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": GOOD + "\ncap_add: [NET_ADMIN]"}
+    assert run_pod(pod, labels, flags=["-allow-privileged"]).returncode == 0
+    wait_pod_running(pod)
+    assert inspect(pod + ".podlike.app")["HostConfig"]["CapAdd"] == ["NET_ADMIN"]

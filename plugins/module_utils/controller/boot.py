@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
@@ -25,6 +25,8 @@ def boot(argv, output, client=None):
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
     settings = resolve(flags, definition.settings)
+    policy.check(definition.all_components(), settings.allow_privileged)
+    policy.check_volume_sharing(controller.get("Mounts") or [], settings.volumes, settings.allow_privileged)
     context = PodContext(
         controller,
         settings,

@@ -21,7 +21,10 @@ BOOLEAN_SETTINGS = {
     "cgroup": (True, "put components in the controller's cgroup, under its limits"),
     "logs": (True, "stream component output to the controller's output, prefixed with the component name"),
     "pull": (False, "always pull component images before creating them"),
+    "allow-privileged": (False, "let components be privileged, add capabilities, use devices or the Docker socket"),
 }
+# Settings an operator gives on the command line only: a pod definition cannot allow itself.
+FLAG_ONLY = ("allow-privileged",)
 VALUE_SETTINGS = {
     "grace-period": (None, "time to stop every component (default: the controller's stop timeout, else 10s)"),
 }
@@ -73,6 +76,8 @@ def resolve(flags, label_settings):
     values.update((name, spec[0]) for name, spec in CHOICE_SETTINGS.items())
     for name, text in (label_settings or {}).items():
         label = "pod.controller." + name
+        if name in FLAG_ONLY:
+            raise SpecError("can only be set as a flag of the controller (-%s)" % name, key=label)
         if name in BOOLEAN_SETTINGS:
             values[name] = _bool(name, text, label)
         elif name in VALUE_SETTINGS:
