@@ -233,7 +233,7 @@ class DockerClient:
         resp = self.request(
             "POST", "/exec/%s/start" % created["Id"], body={"Detach": False, "Tty": False}, stream=True, timeout=timeout
         )
-        output = b"".join(chunk for _, chunk in read_frames(resp))
+        output = b"".join(chunk for _stream, chunk in read_frames(resp))
         resp.close()
         result = self.get("/exec/%s/json" % created["Id"])
         return result.get("ExitCode"), output.decode("utf-8", "replace")

@@ -296,7 +296,7 @@ class HostPod:
         """The controller's last output lines, joined on one line, for error messages."""
         try:
             response = self.client.logs(controller_id, follow=False, tail=lines, timeout=10)
-            text = b"".join(chunk for _, chunk in read_frames(response)).decode("utf-8", "replace")
+            text = b"".join(chunk for _stream, chunk in read_frames(response)).decode("utf-8", "replace")
             response.close()
         except (DockerError, OSError):
             return "(no output)"

@@ -64,7 +64,7 @@ def parse_health_text(text):
 def health_report(client, controller_id):
     """The running controller's own view of its components; {} when it cannot answer."""
     try:
-        _, output = client.exec_run(controller_id, ["podlike", "health"], timeout=15)
+        _code, output = client.exec_run(controller_id, ["podlike", "health"], timeout=15)
     except DockerError:
         return {}
     return parse_health_text(output)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""YAML reading and writing with one-line error messages (libyaml when present)."""
+"""YAML reading and writing for the whole collection: one-line errors, stable output (libyaml when present)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,7 +12,16 @@ try:
 
     HAS_YAML = True
     _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-    _Dumper = getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper
+
+    class _StableDumper(yaml.SafeDumper):
+        """Sorted keys, block style, multi-line strings as | blocks so that labels stay readable."""
+
+    def _represent_text(dumper, text):
+        if "\n" in text:
+            return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+    _StableDumper.add_representer(str, _represent_text)
 except ImportError:  # pragma: no cover - reported by the callers
     yaml = None
     HAS_YAML = False
@@ -32,9 +41,12 @@ def load_yaml(text):
 
 
 def dump_yaml(value):
+    """Deterministic YAML text of plain data."""
     if not HAS_YAML:
         raise YAMLError("PyYAML is not installed")
-    return yaml.dump(value, Dumper=_Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True)
+    return yaml.dump(
+        value, Dumper=_StableDumper, default_flow_style=False, sort_keys=True, width=1000, allow_unicode=True
+    )
 
 
 def _one_line(exc):

@@ -132,11 +132,11 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     assert "hello world" in result["diff"]["before"] and "hello there" in result["diff"]["after"]
     assert service_version(stack_name) > version
     wait_until(lambda: probe_output(stack_name) == "hello there", timeout=60, message="the updated pod")
-    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}))
+    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}))
     assert result["changed"] is False
 
     # Removal: check mode first, then for real; no service, network or component container is left.
-    result, _ = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"}, check=True)
+    result, _record = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"}, check=True)
     assert result["changed"] is True
     assert stack_services(stack_name)
     result, process = run_stack_task(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 120}, diff=True)
@@ -147,7 +147,7 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     assert containers(f"label=com.docker.stack.namespace={stack_name}") == []
     assert docker("network", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={stack_name}") == ""
     assert docker("config", "ls", "-q", "--filter", f"label=podlike.stack.record={stack_name}") == ""
-    result, _ = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"})
+    result, _record = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"})
     assert result["changed"] is False
 
 
@@ -177,12 +177,12 @@ def test_plain_pod_labels_and_prune(tmp_path, stack_name):
 
     del plain["services"]["extra"]
     write_stack(tmp_path / "plain.yml", plain)
-    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file), check=True)
+    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file), check=True)
     assert result["changed"] is False, "a service outside the files is no change without prune"
-    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True), check=True)
+    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True), check=True)
     assert result["changed"] is True and result["plan"]["remove"] == ["extra"]
     assert len(stack_services(stack_name)) == 2
-    result, _ = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True))
+    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True))
     assert result["changed"] is True
     wait_until(lambda: len(stack_services(stack_name)) == 1, timeout=30, message="the pruned service to go")
 

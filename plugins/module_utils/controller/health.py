@@ -39,7 +39,7 @@ def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
 def _accept(server, pod):
     while True:
         try:
-            connection, _ = server.accept()
+            connection, _address = server.accept()
         except OSError:
             return
         try:
@@ -70,7 +70,7 @@ def query(paths=(HEALTH_SOCKET, FALLBACK_SOCKET), timeout=3):
         finally:
             client.close()
         text = b"".join(chunks).decode("utf-8", "replace")
-        state, _, report = text.partition("\n")
+        state, _sep, report = text.partition("\n")
         return state.strip(), (json.loads(report) if report.strip() else {})
     raise OSError(str(last_error))
 

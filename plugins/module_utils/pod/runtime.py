@@ -623,7 +623,7 @@ class Pod:
         except DockerError as exc:
             self.output.warn("could not remove %s: %s" % (container_id[:12], exc))
             return
-        for _ in range(50):
+        for _attempt in range(50):
             try:
                 client.inspect_container(container_id)
             except NotFound:

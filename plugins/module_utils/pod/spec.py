@@ -401,7 +401,7 @@ def tmpfs(value):
         return dict((str(k), "" if v is None else str(v)) for k, v in value.items())
     result = {}
     for item in _list(value):
-        path, _, options = str(item).partition(":")
+        path, _sep, options = str(item).partition(":")
         result[path] = options
     return result
 

@@ -10,6 +10,8 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
+
 DIGEST_LABEL = "podlike.stack.digest"
 NAMESPACE_LABEL = "com.docker.stack.namespace"
 # Top-level sections other than services: their digest is kept with the record of the rendered stack.
@@ -27,11 +29,7 @@ def digest(value):
 
 def _labels_mapping(labels):
     """Compose labels (a mapping or a list of key=value) as a mapping of strings."""
-    if not labels:
-        return {}
-    if isinstance(labels, dict):
-        return {str(key): "" if value is None else str(value) for key, value in labels.items()}
-    return {key: value for key, _, value in (str(label).partition("=") for label in labels)}
+    return key_values(labels or None)
 
 
 def without_digest(service):

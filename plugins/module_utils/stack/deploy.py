@@ -16,6 +16,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import LAB
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
     NAMESPACE_LABEL,
     deployed_digests,
@@ -101,9 +102,7 @@ def validate(stack):
             raise StackError(f'service "{name}": a service must be a mapping')
         if not service.get("image"):
             raise StackError(f'service "{name}": key "image": every service needs an image')
-        labels = service.get("labels") or {}
-        if not isinstance(labels, dict):
-            labels = {key: value for key, _, value in (str(label).partition("=") for label in labels)}
+        labels = key_values(service.get("labels"))
         if not any(str(label).startswith(POD_LABEL_PREFIXES) for label in labels):
             continue
         try:
@@ -234,12 +233,7 @@ def wait_converged(client, name, desired, timeout, interval=POLL_INTERVAL):
     """Wait until every service runs its replicas (healthy where a healthcheck is set) with the new spec."""
     deadline = time.time() + timeout
     while True:
-        services = {
-            short: service
-            for short, service in (
-                (service["Spec"]["Name"][len(name) + 1 :], service) for service in stack_services(client, name)
-            )
-        }
+        services = {service["Spec"]["Name"][len(name) + 1 :]: service for service in stack_services(client, name)}
         waiting = {}
         for short in sorted(desired):
             reason = service_pending(client, short, services.get(short), desired[short])

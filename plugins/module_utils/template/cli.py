@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 
-import yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import parse_yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import (
@@ -15,6 +14,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.template.render impo
     dump_stack,
     render_stack,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
 
 PROG = "podlike template"
 
@@ -53,8 +53,8 @@ def parse_args_option(values):
         if not separator or not key:
             raise _UsageError(f"an arg must be KEY=VALUE, got {item!r}")
         try:
-            value = yaml.safe_load(text) if text else ""
-        except yaml.YAMLError:
+            value = load_yaml(text) if text else ""
+        except YAMLError:
             value = text
         target = args
         parts = key.split(".")

@@ -5,17 +5,17 @@
 import copy
 import os
 
-import yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.merge import merge_stack_files
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
 
 
 def parse_yaml(text, origin):
     """Parse YAML text into a mapping; ``origin`` names the text in errors."""
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise TemplateError("invalid YAML in {}: {}".format(origin, " ".join(str(error).split())))
+        document = load_yaml(text)
+    except YAMLError as error:
+        raise TemplateError("invalid YAML in {}: {}".format(origin, error))
     if document is None:
         return {}
     if not isinstance(document, dict):

@@ -636,7 +636,7 @@ def _execute(state, dot, nodes):
 
 
 def _execute_range(state, dot, node):
-    _, pipeline, body, else_body = node
+    _kind, pipeline, body, else_body = node
     mark = len(state.variables)
     names = pipeline[0]
     value = _eval_pipeline(state, dot, pipeline, declare_into_scope=False)

@@ -148,16 +148,6 @@ def _override(base, override):
     return result
 
 
-# Service keys whose list items are unique by an identity: a later stack file replaces the item with the same
-# identity and appends new ones, as `docker stack deploy -c a -c b` does.
-_KEYED_LISTS = {
-    "ports": lambda item: _port_identity(item),
-    "volumes": lambda item: item.get("target") if isinstance(item, dict) else _short_target(item),
-    "secrets": lambda item: item.get("source") if isinstance(item, dict) else item,
-    "configs": lambda item: item.get("source") if isinstance(item, dict) else item,
-}
-
-
 def _short_target(volume):
     parts = str(volume).split(":")
     return parts[1] if len(parts) > 1 else parts[0]
@@ -202,3 +192,13 @@ def _merge_service(base, override):
         else:
             result[key] = copy.deepcopy(value)
     return result
+
+
+# Service keys whose list items are unique by an identity: a later stack file replaces the item with the same
+# identity and appends new ones, as `docker stack deploy -c a -c b` does.
+_KEYED_LISTS = {
+    "ports": _port_identity,
+    "volumes": lambda item: item.get("target") if isinstance(item, dict) else _short_target(item),
+    "secrets": lambda item: item.get("source") if isinstance(item, dict) else item,
+    "configs": lambda item: item.get("source") if isinstance(item, dict) else item,
+}

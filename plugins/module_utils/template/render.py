@@ -15,6 +15,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COPY_PREFIX,
     LABEL_INIT_COMPONENTS,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.template import gotemplate
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import (
     load_stack,
@@ -296,11 +297,7 @@ class PodRenderer:
 
     @staticmethod
     def _labels_mapping(labels):
-        if labels is None:
-            return {}
-        if isinstance(labels, dict):
-            return {str(key): "" if value is None else str(value) for key, value in labels.items()}
-        return {key: value for key, _, value in (str(label).partition("=") for label in labels)}
+        return key_values(labels)
 
 
 def _copy_paths(spec, service, template):

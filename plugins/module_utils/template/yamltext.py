@@ -1,21 +1,8 @@
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""Stable YAML text: sorted keys, block style, multi-line strings as literal blocks."""
+"""YAML text of template values (the ``yaml`` template function and rendered stacks)."""
 
-import yaml
-
-
-class _StableDumper(yaml.SafeDumper):
-    """A safe dumper that writes multi-line strings as ``|`` blocks, so labels stay readable."""
-
-
-def _represent_text(dumper, text):
-    if "\n" in text:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
-
-
-_StableDumper.add_representer(str, _represent_text)
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml as dump
 
 
 def to_plain(value):
@@ -34,12 +21,7 @@ def to_plain(value):
 
 def to_yaml(value):
     """YAML text of a value, as the ``yaml`` template function gives it."""
-    text = yaml.dump(to_plain(value), Dumper=_StableDumper, default_flow_style=False, sort_keys=True, width=1000)
+    text = dump(to_plain(value))
     if text.endswith("\n...\n"):
         text = text[: -len("...\n")]
     return text
-
-
-def dump(value):
-    """YAML document text of a plain mapping or list (deterministic)."""
-    return yaml.dump(value, Dumper=_StableDumper, default_flow_style=False, sort_keys=True, width=1000)

@@ -36,7 +36,7 @@ def params(**overrides):
 
 
 def existing(**overrides):
-    _, labels, _ = desired(params(**overrides))
+    _definition, labels, _digest = desired(params(**overrides))
     return {
         "Id": "c1",
         "Name": "/web",

@@ -39,7 +39,7 @@ TEMPLATED = {
 
 
 def test_render_plain_pod_labels_pass_through_with_a_digest():
-    stack, _ = render([PLAIN_POD])
+    stack, _workdir = render([PLAIN_POD])
     service = stack["services"]["web"]
     assert service["labels"] == PLAIN_POD["services"]["web"]["labels"]
     assert len(service["deploy"]["labels"][DIGEST_LABEL]) == 64
@@ -47,7 +47,7 @@ def test_render_plain_pod_labels_pass_through_with_a_digest():
 
 
 def test_render_templated_service_becomes_a_controller():
-    stack, _ = render([TEMPLATED], endpoint_mode="dnsrr")
+    stack, _workdir = render([TEMPLATED], endpoint_mode="dnsrr")
     service = stack["services"]["web"]
     assert service["image"] == "podlike/controller:latest"
     assert "image: podlike/busybox:latest" in service["labels"]["pod.component.probe"]
@@ -56,12 +56,12 @@ def test_render_templated_service_becomes_a_controller():
 
 
 def test_args_change_the_digest():
-    first, _ = render([TEMPLATED])
-    second, _ = render([TEMPLATED], args={"Other": "1"})
+    first, _workdir = render([TEMPLATED])
+    second, _workdir = render([TEMPLATED], args={"Other": "1"})
     assert first == second
     changed = {"version": "3.7", "services": {"web": dict(TEMPLATED["services"]["web"])}}
     changed["services"]["web"]["x-podlike"] = dict(TEMPLATED["services"]["web"]["x-podlike"], args={})
-    third, _ = render([changed], args={"Tag": "1.36"})
+    third, _workdir = render([changed], args={"Tag": "1.36"})
     assert (
         third["services"]["web"]["deploy"]["labels"][DIGEST_LABEL]
         != (first["services"]["web"]["deploy"]["labels"][DIGEST_LABEL])
@@ -176,7 +176,8 @@ def _service(replicas=1, digest_value="d", update_state=None):
     return service
 
 
-def _task(task_id, state="running", container_spec=CONTAINER_SPEC, err=None):
+def _task(task_id, state="running", container_spec=None, err=None):
+    container_spec = CONTAINER_SPEC if container_spec is None else container_spec
     task = {
         "ID": task_id,
         "DesiredState": "running",

@@ -372,7 +372,7 @@ def test_endpoint_and_publish_mode_overrides(endpoint_mode, publish_mode, expect
 def test_rendering_is_deterministic():
     path = os.path.join(FIXTURES, "service-mesh", "stack.yml")
     first = dump_stack(render_stack([path]))
-    for _ in range(3):
+    for _attempt in range(3):
         assert dump_stack(render_stack([path])) == first
     assert render_stack([path]) == yaml.safe_load(first)
 
