@@ -46,6 +46,7 @@ class Controllers:
     def __init__(self, api, watcher):
         self.api = api
         self.watcher = watcher
+        self.start_sent = None
 
     def run(self, name, labels, environment=None, binds=None):
         """Create and start a controller; return (container id, time the start call returned)."""
@@ -53,6 +54,7 @@ class Controllers:
         created = self.api.create_container(
             CONTROLLER_IMAGE, name=name, labels=labels, environment=environment, host_config=host_config
         )
+        self.start_sent = time.time()
         self.api.start(created["Id"])
         return created["Id"], time.time()
 
@@ -220,7 +222,7 @@ class BootProbe:
             pass
 
     def controller(self, count=3):
-        """(launch -> first API call, launch -> all started, [(offset, method, path)]) of one controller."""
+        """(start call -> first API call, start call -> all started, [(offset, method, path)]) of one controller."""
         name = unique("boot")
         self.timeline.reset()
         try:
@@ -230,7 +232,8 @@ class BootProbe:
                 environment={"DOCKER_HOST": f"unix://{PROXY_MOUNT}/docker.sock"},
                 binds=[f"{self.directory}:{PROXY_MOUNT}"],
             )
-            launched = self.controllers.watcher.last_time(named("start", name), 1, 30, started - 5)
+            # The start call, not the start event: a process can make its first call before the event is sent.
+            launched = self.controllers.start_sent
             ready = self.controllers.wait_components(name, "start", count, started - 1)
             time.sleep(0.3)
             requests = [(at - launched, method, _short_path(path)) for at, method, path in self.timeline.requests]
@@ -239,7 +242,7 @@ class BootProbe:
             self.controllers.remove(name)
 
     def interpreter(self):
-        """Launch -> first API call of `python3 -c` sending one request: the floor for a Python client."""
+        """Start call -> first API call of `python3 -c` sending one request: the floor for a Python client."""
         name = unique("bootpy")
         api = self.controllers.api
         script = (
@@ -255,8 +258,8 @@ class BootProbe:
                 command=["-c", script],
                 host_config=api.create_host_config(binds=[f"{self.directory}:{PROXY_MOUNT}"]),
             )
+            launched = time.time()
             api.start(created["Id"])
-            launched = self.controllers.watcher.last_time(named("start", name), 1, 30, time.time() - 5)
             api.wait(created["Id"], timeout=30)
             return self.timeline.requests[0][0] - launched
         finally:
@@ -296,14 +299,17 @@ def import_profile(top=12):
                     "depth": len(match.group(3)) // 2,
                 }
             )
-    top_level = [row for row in rows if row["depth"] == 0]
-    total = sum(row["cumulative_us"] for row in top_level)
-    heaviest = sorted(rows, key=lambda row: row["self_us"], reverse=True)[:top]
-    return {
-        "total_us": total,
-        "top_level": sorted(top_level, key=lambda r: -r["cumulative_us"])[:top],
-        "heaviest_self": heaviest,
-    }
+    project = [row for row in rows if row["module"].startswith("ansible_collections")]
+    total = sum(row["cumulative_us"] for row in project if row["depth"] == min(r["depth"] for r in project))
+    # The heaviest imports outside the project, each package once (its outermost, costliest import).
+    heaviest, seen = [], set()
+    for row in sorted(rows, key=lambda r: -r["cumulative_us"]):
+        package = row["module"].split(".")[0]
+        if package in seen or package in ("ansible_collections", "encodings", "site"):
+            continue
+        seen.add(package)
+        heaviest.append(row)
+    return {"total_us": total, "heaviest": heaviest[:top], "rows": rows}
 
 
 # scale ---------------------------------------------------------------------------------------------

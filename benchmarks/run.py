@@ -258,13 +258,13 @@ class Suite:
     def group_boot(self):
         first_call = self.figure(
             "boot_first_call",
-            "controller boot: launch -> 1st API call",
+            "controller boot: start call -> 1st API call",
             "s",
             note="baseline: python3 -c sending one request",
         )
         to_ready = self.figure(
             "boot_to_running_n3",
-            "controller: launch -> 3 components started",
+            "controller: start call -> 3 components started",
             "s",
             note="no baseline: see pod start for the comparison",
         )
@@ -355,7 +355,7 @@ def _median_timeline(timelines):
 
 def print_profile(profile, out=sys.stdout):
     if profile.get("api_timeline"):
-        out.write("\ncontroller API calls, median offset from launch (N=3):\n")
+        out.write("\ncontroller API calls, median offset from the start call (N=3):\n")
         for row in profile["api_timeline"]:
             out.write(f"  {row['offset'] * 1000:7.1f} ms  {row['method']:<6} {row['path']}\n")
     if profile.get("failure_events"):
@@ -365,15 +365,11 @@ def print_profile(profile, out=sys.stdout):
     if profile.get("imports"):
         imports = profile["imports"]
         out.write(
-            "\ncontroller imports (python3 -X importtime): %.1f ms in all; heaviest (self time):\n"
-            % (imports["total_us"] / 1000)
+            f"\ncontroller imports (python3 -X importtime, which inflates them): the controller's modules take "
+            f"{imports['total_us'] / 1000:.1f} ms; heaviest packages (cumulative):\n"
         )
-        for row in imports["heaviest_self"]:
-            out.write(
-                "  {:7.1f} ms self  {:7.1f} ms cumulative  {}\n".format(
-                    row["self_us"] / 1000, row["cumulative_us"] / 1000, row["module"]
-                )
-            )
+        for row in imports["heaviest"]:
+            out.write(f"  {row['cumulative_us'] / 1000:7.1f} ms  {row['module']}\n")
 
 
 def parse_args(argv):

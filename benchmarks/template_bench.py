@@ -129,13 +129,13 @@ class AnsibleStack:
             - name: podlike_stack
               podlike.swarm.podlike_stack:
                 name: {self.name}
-                compose: ["{{{{ playbook_dir }}}}/stack.yml"]
+                compose: ["{self.directory}/stack.yml"]
                 endpoint_mode: dnsrr
                 resolve_image: never
               register: deployed
             - name: report
               ansible.builtin.debug:
-                msg: "bench-changed={{{{ deployed.changed }}}}"
+                var: deployed.changed
             """
         )
 
@@ -143,7 +143,8 @@ class AnsibleStack:
         return textwrap.dedent(
             f"""\
             - name: docker stack deploy
-              ansible.builtin.command: docker stack deploy --resolve-image never -c {{{{ playbook_dir }}}}/rendered.yml {self.plain_name}
+              ansible.builtin.command: >-
+                docker stack deploy --resolve-image never -c {self.directory}/rendered.yml {self.plain_name}
               changed_when: false
             """
         )
@@ -186,7 +187,7 @@ class AnsibleStack:
 
     def unchanged_seconds(self):
         elapsed, output = self.run("module.yml")
-        if "bench-changed=False" not in output:
+        if '"deployed.changed": false' not in output:
             raise RuntimeError("podlike_stack reported a change on an unchanged stack")
         return elapsed
 
