@@ -8,6 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+def one_line(text):
+    """User text (names, paths, values) inside a message must not break it over lines."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
 class PodError(Exception):
     """Base class of every error the pod core raises on purpose."""
 
@@ -29,7 +34,7 @@ class SpecError(PodError):
         if key is not None:
             parts.append('key "%s"' % key)
         parts.append(message)
-        super(SpecError, self).__init__(": ".join(parts))
+        super(SpecError, self).__init__(one_line(": ".join(parts)))
 
 
 class StartError(PodError):
@@ -40,4 +45,4 @@ class StartError(PodError):
     def __init__(self, message, component=None):
         self.component = component
         prefix = 'component "%s": ' % component if component else ""
-        super(StartError, self).__init__(prefix + message)
+        super(StartError, self).__init__(one_line(prefix + message))

@@ -37,6 +37,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import healthcheck
 
 DEFAULT_GRACE_PERIOD = 10.0
 RESTART_BACKOFF = 1.0
@@ -422,7 +423,7 @@ class Pod:
         with self.lock:
             if state.status == "created":
                 state.status = "running"
-            if component.definition.get("healthcheck") or self._image_has_healthcheck(state):
+            if self._has_healthcheck(state):
                 state.health = state.health or "starting"
         if self.context.settings.logs:
             self._stream_logs(state)
@@ -480,9 +481,11 @@ class Pod:
                 announced = True
             time.sleep(0.05)
 
-    def _image_has_healthcheck(self, state):
-        if "healthcheck" in state.component.definition:
-            return False
+    def _has_healthcheck(self, state):
+        """A healthcheck of the component's own (not disabled), or else one of its image."""
+        own = state.component.definition.get("healthcheck")
+        if own is not None:
+            return not healthcheck(own).get("Test") == ["NONE"]
         try:
             image = self.client.inspect_image(state.component.image)
         except DockerError:
