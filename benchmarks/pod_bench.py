@@ -340,22 +340,40 @@ def scale_service(controllers, replicas=50, count=3, timeout=600):
     try:
         started = time.time()
         subprocess.run(args, check=True, capture_output=True, timeout=120)
-        ready = watcher.last_time(
-            lambda e: (
-                e.action == "start"
-                and e.labels.get("podlike.role") == "component"
-                and e.labels.get("podlike.pod", "").startswith(name + ".")
-            ),
-            replicas * count,
-            timeout,
-            started,
-        )
+        deadline = started + timeout
+        while True:
+            try:
+                ready = watcher.last_time(
+                    lambda e: (
+                        e.action == "start"
+                        and e.labels.get("podlike.role") == "component"
+                        and e.labels.get("podlike.pod", "").startswith(name + ".")
+                    ),
+                    replicas * count,
+                    5,
+                    started,
+                )
+                break
+            except TimeoutError:
+                _fail_on_ended_tasks(controllers.api, name, deadline)
         tasks = controllers.api.containers(filters={"label": f"com.docker.swarm.service.name={name}"})
         memory = sum(controllers.rss_bytes(task["Id"]) for task in tasks)
         return ready - started, memory
     finally:
         subprocess.run(["docker", "service", "rm", name], capture_output=True, timeout=120, check=False)
         _wait_gone(controllers.api, "podlike.pod", name + ".", timeout=180)
+
+
+def _fail_on_ended_tasks(api, service, deadline):
+    """With restart condition none, an ended task never comes back: stop waiting and say how tasks ended."""
+    states = {}
+    for task in api.tasks(filters={"service": service}):
+        status = task.get("Status") or {}
+        key = status.get("State", "?") + (": " + status["Err"] if status.get("Err") else "")
+        states[key] = states.get(key, 0) + 1
+    ended = sum(n for key, n in states.items() if key.split(":")[0] in ("complete", "failed", "shutdown", "rejected"))
+    if ended or time.time() > deadline:
+        raise RuntimeError(f"{ended} of the service's tasks ended before all components ran: {states}")
 
 
 def baseline_scale(api, watcher, replicas=50, count=3, timeout=600):

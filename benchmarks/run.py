@@ -144,13 +144,14 @@ class Suite:
         self.figures.append(figure)
         return figure
 
-    def interleaved(self, pod_sample, baseline_sample, warmup=True):
+    def interleaved(self, pod_sample, baseline_sample, warmup=True, baseline_first=False):
         """Alternate pod and baseline samples so that both see the same engine noise."""
         if warmup:
             pod_sample()
             baseline_sample()
         for index in range(self.runs):
-            first, second = (pod_sample, baseline_sample) if index % 2 == 0 else (baseline_sample, pod_sample)
+            pod_turn = (index + baseline_first) % 2 == 0
+            first, second = (pod_sample, baseline_sample) if pod_turn else (baseline_sample, pod_sample)
             first()
             second()
             self.watcher.forget(time.time() - 120)
@@ -333,7 +334,10 @@ class Suite:
             memory.pod.append(rss)
 
         self.interleaved(
-            pod_sample, lambda: scale.baseline.append(pod_bench.baseline_scale(self.api, self.watcher)), warmup=False
+            pod_sample,
+            lambda: scale.baseline.append(pod_bench.baseline_scale(self.api, self.watcher)),
+            warmup=False,
+            baseline_first=True,
         )
 
 
