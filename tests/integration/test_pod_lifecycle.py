@@ -265,3 +265,32 @@ def test_components_know_their_pod(unique, cleanup):
     env = docker("exec", pod + ".podlike.app", "env")
     assert "PODLIKE_POD_NAME=%s" % pod in env
     assert "PODLIKE_COMPONENT_NAME=app" in env
+
+
+def test_liveness_probe_restarts_and_readiness_feeds_health(unique, cleanup):
+    pod = unique + "-probe"
+    cleanup["containers"].append(pod)
+    web = component(
+        "sh -c 'echo ok > /tmp/alive; exec httpd -f -p 8080 -h /tmp'",
+        restart="always",
+        liveness_probe="{http_get: {path: /alive, port: 8080}, interval: 1s, failure_threshold: 2}",
+    )
+    late = component(
+        "sh -c 'sleep 3; exec httpd -f -p 8081 -h /tmp'",
+        readiness_probe="{tcp_socket: {port: 8081}, interval: 1s}",
+    )
+    assert run_pod(pod, {"pod.component.web": web, "pod.component.late": late}).returncode == 0
+    wait_pod_running(pod)
+
+    def pod_health():
+        return docker_result("exec", pod, "podlike", "health").stdout.splitlines()[0].rsplit(" ", 1)[-1]
+
+    assert pod_health() == "starting"  # late is not ready yet
+    wait_until(lambda: "late is ready" in pod_logs(pod), timeout=20, message="readiness")
+    wait_until(lambda: pod_health() == "healthy", message="pod healthy once ready")
+
+    docker("exec", pod + ".podlike.web", "rm", "/tmp/alive")
+    wait_until(lambda: "web: liveness probe failed 2 times; killing it" in pod_logs(pod), message="liveness")
+    wait_until(lambda: "(restart 1)" in pod_logs(pod), message="restart after liveness failure")
+    wait_until(lambda: "restarts=1" in docker_result("exec", pod, "podlike", "health").stdout, message="count")
+    wait_until(lambda: pod_health() == "healthy", timeout=30, message="healthy after restart")

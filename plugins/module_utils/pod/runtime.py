@@ -37,6 +37,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import check as probe_check
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import healthcheck
 
 DEFAULT_GRACE_PERIOD = 10.0
@@ -56,6 +58,7 @@ class ComponentState:
         self.exit_code = None
         self.observed_exit = None  # exit code seen by the events stream, before the loop acts on it
         self.completed = False  # exited 0 as a dependency that others wait to complete
+        self.ready = None  # readiness: None (no probe), "starting", True, False
         self.restarts = 0
 
     def as_dict(self):
@@ -67,6 +70,7 @@ class ComponentState:
             "exit_code": self.exit_code,
             "restarts": self.restarts,
             "completed": self.completed,
+            "ready": self.ready,
             "image": self.component.image,
         }
 
@@ -406,7 +410,7 @@ class Pod:
     def _pull(self, component, client):
         self.output.info("pulling image %s for %s" % (component.image, component.name))
         try:
-            client.pull_image(component.image)
+            client.pull_image(component.image, auth_header=auth_header(component.image, warn=self.output.warn))
         except DockerError as exc:
             raise StartError(
                 'key "image": image %s is not on this node and could not be pulled: %s' % (component.image, exc),
@@ -429,6 +433,64 @@ class Pod:
             self._stream_logs(state)
         if component.post_start:
             self._run_hook(state, "post_start", component.post_start, fatal=True)
+        if component.probes:
+            with self.lock:
+                state.ready = "starting" if "readiness" in component.probes else None
+            thread = threading.Thread(target=self._probe_loop, args=(state, state.container_id), daemon=True)
+            thread.start()
+
+    def _probe_loop(self, state, container_id):
+        """Run the component's probes until it stops; a failed startup or liveness probe kills it."""
+        probes = state.component.probes
+        client = self.client.clone()
+        started = time.time()
+        due = dict((kind, started + probe.initial_delay) for kind, probe in probes.items())
+        failures = dict((kind, 0) for kind in probes)
+        successes = dict((kind, 0) for kind in probes)
+        startup_done = "startup" not in probes
+        while not self.stopping and state.container_id == container_id and state.status == "running":
+            now = time.time()
+            for kind, probe in sorted(probes.items()):
+                if due[kind] > now or (kind != "startup" and not startup_done) or (kind == "startup" and startup_done):
+                    continue
+                due[kind] = now + probe.interval
+                passed = probe_check(probe, client, container_id)
+                failures[kind] = 0 if passed else failures[kind] + 1
+                successes[kind] = successes[kind] + 1 if passed else 0
+                if kind == "startup" and successes[kind] >= probe.success_threshold:
+                    startup_done = True
+                elif kind == "readiness":
+                    self._set_ready(
+                        state,
+                        container_id,
+                        successes[kind] >= probe.success_threshold,
+                        failures[kind] >= probe.failure_threshold,
+                    )
+                if kind in ("startup", "liveness") and failures[kind] >= probe.failure_threshold:
+                    self.output.warn(
+                        "%s: %s probe failed %d times; killing it" % (state.component.name, kind, failures[kind])
+                    )
+                    try:
+                        client.kill_container(container_id)
+                    except DockerError:
+                        pass
+                    client.close()
+                    return
+            time.sleep(max(0.05, min(due.values()) - time.time()))
+        client.close()
+
+    def _set_ready(self, state, container_id, ready, failed):
+        with self.lock:
+            if state.container_id != container_id:
+                return
+            before = state.ready
+            if ready:
+                state.ready = True
+            elif failed and before is True:
+                state.ready = False
+            after = state.ready
+        if before != after:
+            self.output.info("%s is %s" % (state.component.name, "ready" if after is True else "not ready"))
 
     def _run_hook(self, state, key, command, fatal=False, timeout=30):
         try:
@@ -648,8 +710,10 @@ class Pod:
                 current = "starting"
             elif component["completed"]:
                 current = "healthy"
-            elif component["status"] != "running":
+            elif component["status"] != "running" or component["ready"] is False:
                 current = "unhealthy"
+            elif component["ready"] == "starting":
+                current = "starting"
             else:
                 current = component["health"] or "healthy"
             if HEALTH_ORDER.index(current) < HEALTH_ORDER.index(worst):

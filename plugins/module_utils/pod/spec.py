@@ -13,6 +13,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import parse_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
     parse_bool,
     parse_duration,
@@ -98,6 +99,9 @@ _POD_KEYS = (
     "pull_policy",
     "post_start",
     "pre_stop",
+    "startup_probe",
+    "liveness_probe",
+    "readiness_probe",
     "x-podlike-sidecar",
     "labels",
     "environment",
@@ -150,6 +154,7 @@ class Component:
         self.restart = parse_restart(name, definition.get("restart"))
         self.post_start = parse_hook(name, definition, "post_start")
         self.pre_stop = parse_hook(name, definition, "pre_stop")
+        self.probes = parse_probes(name, definition)
         self.pull_policy = definition.get("pull_policy")
         if self.pull_policy is not None and self.pull_policy not in PULL_POLICIES:
             raise SpecError("must be one of %s" % ", ".join(PULL_POLICIES), component=name, key="pull_policy")

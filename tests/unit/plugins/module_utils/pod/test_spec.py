@@ -161,3 +161,37 @@ def test_depends_on_unknown_condition():
 )
 def test_restart_policy(value, exit_code, restarts, expected):
     assert parse_restart("app", value).should_restart(exit_code, restarts) is expected
+
+
+def test_probes_are_parsed():
+    component = parse_component(
+        "web",
+        {
+            "image": "x",
+            "liveness_probe": {"http_get": {"path": "healthz", "port": 8080}, "interval": "2s", "failure_threshold": 2},
+            "readiness_probe": {"tcp_socket": {"port": 5432}},
+            "startup_probe": {"exec": "test -f /ready"},
+        },
+    )
+    probes = component.probes
+    assert probes["liveness"].target == {"host": "127.0.0.1", "port": 8080, "path": "/healthz"}
+    assert (probes["liveness"].interval, probes["liveness"].failure_threshold) == (2.0, 2)
+    assert probes["readiness"].action == "tcp_socket"
+    assert probes["startup"].target == ["test", "-f", "/ready"]
+
+
+@pytest.mark.parametrize(
+    "probe, message",
+    [
+        ({"interval": "1s"}, "needs exactly one of http_get, tcp_socket, exec"),
+        ({"tcp_socket": {}}, "tcp_socket needs a port"),
+        ({"tcp_socket": {"port": 70000}}, "out of range"),
+        ({"exec": "true", "period": "1s"}, "unknown probe option(s): period"),
+        ("curl localhost", "expected a mapping"),
+    ],
+)
+def test_bad_probes(probe, message):
+    with pytest.raises(SpecError) as error:
+        parse_component("web", {"image": "x", "liveness_probe": probe})
+    assert str(error.value).startswith('component "web": key "liveness_probe": ')
+    assert message in str(error.value)

@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Startup, liveness and readiness probes, written in Compose style on a component.
+
+    liveness_probe:
+      http_get: {path: /healthz, port: 8080}    # or tcp_socket: {port: 5432}, or exec: [cmd, arg]
+      interval: 5s
+      timeout: 1s
+      initial_delay: 0s
+      failure_threshold: 3
+      success_threshold: 1
+
+HTTP and TCP probes run in the controller, which shares the pod's network namespace, so 127.0.0.1 is the pod;
+command probes run inside the component.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_duration, shell_words
+
+PROBE_KEYS = ("startup_probe", "liveness_probe", "readiness_probe")
+_OPTIONS = (
+    "http_get",
+    "tcp_socket",
+    "exec",
+    "interval",
+    "timeout",
+    "initial_delay",
+    "failure_threshold",
+    "success_threshold",
+)
+
+
+class Probe:
+    """One probe of one component: what to check and how often."""
+
+    def __init__(self, kind, action, target, interval, timeout, initial_delay, failure_threshold, success_threshold):
+        self.kind = kind
+        self.action = action
+        self.target = target
+        self.interval = interval
+        self.timeout = timeout
+        self.initial_delay = initial_delay
+        self.failure_threshold = failure_threshold
+        self.success_threshold = success_threshold
+
+
+def parse_probes(name, definition):
+    """{kind: Probe} for the probe keys of a component definition."""
+    probes = {}
+    for key in PROBE_KEYS:
+        if definition.get(key) is not None:
+            probes[key[: -len("_probe")]] = _parse(name, key, definition[key])
+    return probes
+
+
+def _parse(name, key, spec):
+    if not isinstance(spec, dict):
+        raise SpecError("expected a mapping with http_get, tcp_socket or exec", component=name, key=key)
+    unknown = sorted(set(spec) - set(_OPTIONS))
+    if unknown:
+        raise SpecError("unknown probe option(s): %s" % ", ".join(unknown), component=name, key=key)
+    actions = [option for option in ("http_get", "tcp_socket", "exec") if spec.get(option) is not None]
+    if len(actions) != 1:
+        raise SpecError("needs exactly one of http_get, tcp_socket, exec", component=name, key=key)
+    action = actions[0]
+    try:
+        target = _target(action, spec[action])
+        return Probe(
+            key[: -len("_probe")],
+            action,
+            target,
+            parse_duration(spec.get("interval", "10s")),
+            parse_duration(spec.get("timeout", "1s")),
+            parse_duration(spec.get("initial_delay", "0s")),
+            max(1, int(spec.get("failure_threshold", 3))),
+            max(1, int(spec.get("success_threshold", 1))),
+        )
+    except (ValueError, TypeError) as exc:
+        raise SpecError(str(exc), component=name, key=key)
+
+
+def _target(action, value):
+    if action == "exec":
+        command = shell_words(value.get("command") if isinstance(value, dict) else value)
+        if not command:
+            raise ValueError("exec needs a command")
+        return command
+    if not isinstance(value, dict) or value.get("port") is None:
+        raise ValueError("%s needs a port" % action)
+    port = int(value["port"])
+    if not 0 < port < 65536:
+        raise ValueError("port %d is out of range" % port)
+    if action == "tcp_socket":
+        return {"host": str(value.get("host", "127.0.0.1")), "port": port}
+    path = str(value.get("path", "/"))
+    return {
+        "host": str(value.get("host", "127.0.0.1")),
+        "port": port,
+        "path": path if path.startswith("/") else "/" + path,
+    }
+
+
+def check(probe, client, container_id):
+    """True when the probe passes now."""
+    if probe.action == "tcp_socket":
+        try:
+            socket.create_connection((probe.target["host"], probe.target["port"]), timeout=probe.timeout).close()
+            return True
+        except (OSError, socket.timeout):
+            return False
+    if probe.action == "http_get":
+        import http.client
+
+        connection = http.client.HTTPConnection(probe.target["host"], probe.target["port"], timeout=probe.timeout)
+        try:
+            connection.request("GET", probe.target["path"], headers={"User-Agent": "podlike-probe"})
+            return 200 <= connection.getresponse().status < 400
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+    try:
+        code, _output = client.exec_run(container_id, probe.target, timeout=probe.timeout + 5)
+    except Exception:  # noqa: BLE001 - an engine failure is a failed probe, not a crash
+        return False
+    return code == 0
