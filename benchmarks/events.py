@@ -65,7 +65,7 @@ class EventWatcher:
                     return found[:count]
                 remaining = deadline - time.time()
                 if remaining <= 0:
-                    raise TimeoutError(f"saw {len(found)} of {count} events ({found!r})")
+                    raise TimeoutError(f"saw {len(found)} of {count} events in {timeout:.0f} s")
                 self._changed.wait(min(remaining, 0.5))
 
     def last_time(self, match, count, timeout=60.0, after=0.0):

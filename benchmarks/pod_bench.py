@@ -373,7 +373,7 @@ def _fail_on_ended_tasks(api, service, deadline):
         states[key] = states.get(key, 0) + 1
     ended = sum(n for key, n in states.items() if key.split(":")[0] in ("complete", "failed", "shutdown", "rejected"))
     if ended or time.time() > deadline:
-        raise RuntimeError(f"{ended} of the service's tasks ended before all components ran: {states}")
+        raise RuntimeError(f"{ended} of the service's tasks ended before all components ran: {states}") from None
 
 
 def baseline_scale(api, watcher, replicas=50, count=3, timeout=600):
