@@ -1,6 +1,7 @@
 """Templating figures: render_stack in-process, and podlike_stack on an unchanged stack through ansible-playbook."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -196,3 +197,4 @@ class AnsibleStack:
             self.run("remove.yml")
         except (RuntimeError, subprocess.TimeoutExpired):
             subprocess.run(["docker", "stack", "rm", self.name, self.plain_name], capture_output=True, check=False)
+        shutil.rmtree(self.directory, ignore_errors=True)
