@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every role's Molecule scenario (converge, idempotence, verify) against the local engine.
 set -euo pipefail
+export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-/tmp/podlike-collections-$(id -u)}
 cd "$(dirname "$0")/.."
 found=0
 for scenario_dir in roles/*/molecule/default; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build, offline, the local stand-ins of the example images (see playbooks/images-local.yml).
+# Build, offline, the local stand-ins of the example images (see playbooks/vars/images-local.yml).
 # Needs podlike/base:bookworm and podlike/busybox:latest (scripts/build-images.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
