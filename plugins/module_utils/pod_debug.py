@@ -7,23 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import shlex
 import uuid
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import NAME_SEPARATOR
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, NotFound, read_frames
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import HostPod, PodStateError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
 
 LABEL_DEBUG = "podlike.debug"
-
-
-def command_list(command):
-    """A command as an argument list: lists stay as they are, strings are split like a shell would."""
-    if command is None:
-        return None
-    if isinstance(command, (list, tuple)):
-        return [str(part) for part in command]
-    return shlex.split(str(command))
 
 
 def debug_name(pod_name, suffix=None):
@@ -43,9 +34,9 @@ def debug_config(controller, image, command=None, entrypoint=None, environment=N
         "HostConfig": host,
     }
     if command is not None:
-        config["Cmd"] = command_list(command)
+        config["Cmd"] = shell_words(command)
     if entrypoint is not None:
-        config["Entrypoint"] = command_list(entrypoint)
+        config["Entrypoint"] = shell_words(entrypoint)
     return config
 
 

@@ -13,7 +13,7 @@ try:
     HAS_YAML = True
     _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
-    class _StableDumper(yaml.SafeDumper):
+    class _StableDumper(getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper):
         """Sorted keys, block style, multi-line strings as | blocks so that labels stay readable."""
 
     def _represent_text(dumper, text):

@@ -18,6 +18,8 @@ USAGE = """usage: podlike [flags]             run the pod of this container (the
        podlike health             print the pod's components and their health; exit 0 when healthy
        podlike healthcheck        the image's HEALTHCHECK: exit 0 when the pod is healthy
        podlike template FILE...   render an x-podlike stack to a plain stack file
+       podlike debug POD IMAGE [COMMAND...]
+                                  run a throw-away container in a pod's network and PID namespaces
        podlike version            print the version
 """
 
@@ -33,6 +35,8 @@ def main(argv=None):
         from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import main as template_main
 
         return template_main(argv[1:])
+    if command == "debug":
+        return debug_main(argv[1:])
     if command == "version":
         sys.stdout.write("podlike.swarm controller %s\n" % VERSION)
         return 0
@@ -42,6 +46,25 @@ def main(argv=None):
         sys.stdout.write(USAGE + "\n" + usage() + "\n")
         return 0
     return run_controller(argv)
+
+
+def debug_main(argv):
+    """Run IMAGE [COMMAND...] inside POD (a controller on this engine), like kubectl debug."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
+    from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import run_in_pod
+
+    if len(argv) < 2:
+        sys.stderr.write("usage: podlike debug POD IMAGE [COMMAND...]\n")
+        return 2
+    try:
+        result = run_in_pod(DockerClient(), argv[0], argv[1], command=argv[2:] or None)
+    except (PodStateError, DockerError) as exc:
+        sys.stderr.write("podlike debug: error: %s\n" % exc)
+        return 2
+    sys.stdout.write(result["stdout"])
+    sys.stderr.write(result["stderr"])
+    return result["rc"] or 0
 
 
 def run_controller(argv, output=None):

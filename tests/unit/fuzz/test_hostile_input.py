@@ -65,10 +65,11 @@ def _read_nothing(path):
 def test_label_sets(labels):
     try:
         pod = from_labels(labels, read_file=_read_nothing)
+        settings = resolve({}, pod.settings)
     except SpecError as error:
         assert "\n" not in str(error)
         return
-    context = PodContext(CONTROLLER, resolve({}, pod.settings))
+    context = PodContext(CONTROLLER, settings)
     for component in pod.all_components():
         assert COMPONENT_NAME.match(component.name)
         try:

@@ -1,7 +1,8 @@
 """The debug container: its command and its place in the pod's namespaces."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import command_list, debug_config, debug_name
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
+from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import debug_config, debug_name
 
 
 @pytest.mark.parametrize(
@@ -13,8 +14,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import com
         (None, None),
     ],
 )
-def test_command_list(command, expected):
-    assert command_list(command) == expected
+def test_shell_words(command, expected):
+    assert shell_words(command) == expected
 
 
 def test_debug_container_joins_the_pod():
