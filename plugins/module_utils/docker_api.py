@@ -178,12 +178,14 @@ class DockerClient:
         return self.get("/version")
 
     # containers -------------------------------------------------------------------------------
-    def containers(self, labels=None, all=True, name=None):
+    def containers(self, labels=None, all=True, name=None, ids=None):
         filters = {}
         if labels:
             filters["label"] = labels
         if name:
             filters["name"] = [name]
+        if ids:
+            filters["id"] = list(ids)
         return self.get("/containers/json", params={"all": all, "filters": filters or None})
 
     def inspect_container(self, container_id):

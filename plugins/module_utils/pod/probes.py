@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import socket
+import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_duration, shell_words
@@ -131,3 +132,33 @@ def check(probe, client, container_id):
     except Exception:  # noqa: BLE001 - an engine failure is a failed probe, not a crash
         return False
     return code == 0
+
+
+def run_probes(client, probes, container_id, active, on_readiness, on_failure):
+    """Run a component's probes while active() holds.
+
+    on_readiness(ready, failed) reports readiness results; on_failure(kind, count) is called once when a
+    startup or liveness probe has failed failure_threshold times in a row, and the loop ends.
+    """
+    started = time.time()
+    due = dict((kind, started + probe.initial_delay) for kind, probe in probes.items())
+    failures = dict((kind, 0) for kind in probes)
+    successes = dict((kind, 0) for kind in probes)
+    startup_done = "startup" not in probes
+    while active():
+        now = time.time()
+        for kind, probe in sorted(probes.items()):
+            if due[kind] > now or (kind == "startup") == startup_done:
+                continue
+            due[kind] = now + probe.interval
+            passed = check(probe, client, container_id)
+            failures[kind] = 0 if passed else failures[kind] + 1
+            successes[kind] = successes[kind] + 1 if passed else 0
+            if kind == "startup" and successes[kind] >= probe.success_threshold:
+                startup_done = True
+            elif kind == "readiness":
+                on_readiness(successes[kind] >= probe.success_threshold, failures[kind] >= probe.failure_threshold)
+            if kind in ("startup", "liveness") and failures[kind] >= probe.failure_threshold:
+                on_failure(kind, failures[kind])
+                return
+        time.sleep(max(0.05, min(due.values()) - time.time()))

@@ -3,8 +3,8 @@
 # MIT License (see LICENSE)
 """A running pod: creates, starts, watches, signals and stops its components.
 
-The controller adapts this to its own container; podlike_pod reuses the same pod through the
-controller image. Everything the pod learns comes from the engine's events stream, not polling.
+The controller adapts this to its own container. Everything the pod learns about its components comes
+from the engine's events stream; nothing is polled from the engine.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,54 +25,25 @@ from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     Conflict,
     DockerError,
     NotFound,
-    read_frames,
     read_json_lines,
-    read_raw,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
     IPC_HOLDER,
     create_body,
     ipc_holder_body,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import check as probe_check
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import healthcheck
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.state import ComponentState, pod_health
 
 DEFAULT_GRACE_PERIOD = 10.0
 RESTART_BACKOFF = 1.0
 RESTART_BACKOFF_MAX = 30.0
-HEALTH_ORDER = ("unhealthy", "starting", "healthy")
-
-
-class ComponentState:
-    """What the pod knows of one component container."""
-
-    def __init__(self, component):
-        self.component = component
-        self.container_id = None
-        self.status = "pending"  # pending, created, running, exited
-        self.health = None  # None (no healthcheck), starting, healthy, unhealthy
-        self.exit_code = None
-        self.observed_exit = None  # exit code seen by the events stream, before the loop acts on it
-        self.completed = False  # exited 0 as a dependency that others wait to complete
-        self.ready = None  # readiness: None (no probe), "starting", True, False
-        self.restarts = 0
-
-    def as_dict(self):
-        return {
-            "name": self.component.name,
-            "container_id": self.container_id,
-            "status": self.status,
-            "health": self.health,
-            "exit_code": self.exit_code,
-            "restarts": self.restarts,
-            "completed": self.completed,
-            "ready": self.ready,
-            "image": self.component.image,
-        }
+DEAD_STATES = ("exited", "dead")
 
 
 class Pod:
@@ -91,6 +62,10 @@ class Pod:
         self.stopping = False
         self.lock = threading.Lock()
         self._stop_events = threading.Event()
+        self._start_failed = threading.Event()
+        self._holder_started = threading.Event()
+        self._holder_error = None
+        self._image_checks = {}
         self._restarts_due = {}
         self._completion_deps = set(
             dep
@@ -116,20 +91,56 @@ class Pod:
         return self._loop()
 
     def start(self):
+        """Bring every component up: init ones in order, then all others as their dependencies allow."""
         self.reap_leftovers()
+        holder = None
         if self.context.settings.ipc and self.context.ipc_donor is None:
-            self._start_ipc_holder()
-        for component in self.definition.init_components:
-            if self.stopping:
-                return
-            self._run_init(component)
-        for level in self.levels:
-            if self.stopping:
-                return
-            self._create_all(level)
-            for component in level:
+            self._create_ipc_holder()
+            holder = threading.Thread(target=self._start_ipc_holder, name="ipc-holder")
+            holder.start()
+        else:
+            self._holder_started.set()
+        try:
+            for component in self.definition.init_components:
+                self._holder_started.wait()
+                if self.stopping or self._start_failed.is_set():
+                    return
+                self._run_init(component)
+            self._bring_up_all([c for level in self.levels for c in level])
+        finally:
+            if holder is not None:
+                holder.join()
+        if self._holder_error:
+            raise StartError(
+                "cannot start the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing"
+                % self._holder_error
+            )
+
+    def _bring_up_all(self, components):
+        """Create every component at once; start each as soon as its dependencies are met."""
+        errors = []
+
+        def bring_up(component):
+            client = self.client.clone()
+            try:
+                self._create(component, client)
+                self._holder_started.wait()
                 self._wait_for_dependencies(component)
-                self._start_component(component)
+                if not (self.stopping or self._start_failed.is_set()):
+                    self._start_component(component, client)
+            except PodError as exc:
+                errors.append(exc)
+                self._start_failed.set()
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=bring_up, args=(c,), name="start-" + c.name) for c in components]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
 
     def _loop(self):
         while True:
@@ -144,14 +155,8 @@ class Pod:
                 code = self._on_signal(value)
             elif kind == "event":
                 code = self._on_event(value)
-            else:
-                code = None
             if code is not None:
                 return code
-
-    def request_stop(self):
-        self.stopping = True
-        self.intents.put(("signal", "TERM"))
 
     # signals and events -----------------------------------------------------------------------
     def deliver_signal(self, name):
@@ -182,16 +187,14 @@ class Pod:
             return None
         action = event.get("Action") or event.get("status") or ""
         if action.startswith("health_status"):
-            with self.lock:
-                state.health = action.split(":", 1)[1].strip()
-            self.output.info("%s is %s" % (state.component.name, state.health))
+            self.output.info("%s is %s" % (state.component.name, action.split(":", 1)[1].strip()))
             return None
         if action == "oom":
             self.output.warn("%s was killed: out of memory" % state.component.name)
             return None
-        if action != "die" or state.status == "exited":
+        if action != "die" or state.status in ("exited", "removed"):
             return None
-        code = int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
+        code = _exit_code(event)
         with self.lock:
             state.status = "exited"
             state.exit_code = code
@@ -242,7 +245,7 @@ class Pod:
             try:
                 self._remove(state.container_id)
                 self._create(state.component, self.client)
-                self._start_component(state.component)
+                self._start_component(state.component, self.client)
             except PodError as exc:
                 self.output.error(str(exc))
                 self.stop(reason="restart of %s failed" % name)
@@ -282,11 +285,10 @@ class Pod:
                     self.intents.put(("event", event))
             except (DockerError, OSError, ValueError):
                 pass
-            if not self._stop_events.wait(0.5):
-                continue
+            self._stop_events.wait(0.5)
 
     def _observe(self, event):
-        """Record health and exits as they happen, for the start phase waiting on dependencies."""
+        """Record health and exits as they happen, for the threads waiting on dependencies."""
         state = self._state_for(event.get("id"))
         if state is None:
             return
@@ -295,74 +297,56 @@ class Pod:
             if action.startswith("health_status"):
                 state.health = action.split(":", 1)[1].strip()
             elif action == "die":
-                state.observed_exit = int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
+                state.observed_exit = _exit_code(event)
 
     # starting ---------------------------------------------------------------------------------
     def reap_leftovers(self):
-        """Remove components left by an earlier run of this controller or by controllers now gone."""
+        """Remove components left by an earlier run of this controller, or by controllers that are gone."""
         try:
             leftovers = self.client.containers(labels=[LABEL_CONTROLLER_ID])
         except DockerError as exc:
             self.output.warn("could not look for leftover components: %s" % exc)
             return
-        alive = {}
+        owners = set((c.get("Labels") or {}).get(LABEL_CONTROLLER_ID) for c in leftovers)
+        owners.discard(self.context.controller_id)
+        alive = set()
+        if owners:
+            try:
+                alive = set(
+                    c["Id"] for c in self.client.containers(ids=sorted(owners)) if c.get("State") not in DEAD_STATES
+                )
+            except DockerError as exc:
+                self.output.warn("could not look for leftover components: %s" % exc)
+                return
         for container in leftovers:
             owner = (container.get("Labels") or {}).get(LABEL_CONTROLLER_ID)
-            if owner == self.context.controller_id:
-                dead = True
-            else:
-                if owner not in alive:
-                    alive[owner] = self._is_running(owner)
-                dead = not alive[owner]
-            if dead:
+            if owner == self.context.controller_id or owner not in alive:
                 name = (container.get("Names") or ["?"])[0].lstrip("/")
                 self.output.info("removing leftover container %s" % name)
                 self._remove(container["Id"])
 
-    def _is_running(self, container_id):
+    def _create_ipc_holder(self):
+        body = ipc_holder_body(self.context, self.controller["Config"]["Image"])
         try:
-            return bool(self.client.inspect_container(container_id)["State"]["Running"])
-        except NotFound:
-            return False
-        except DockerError:
-            return True
-
-    def _start_ipc_holder(self):
-        image = self.controller["Config"]["Image"]
-        body = ipc_holder_body(self.context, image)
-        name = self.context.container_name(IPC_HOLDER)
-        try:
-            created = self.client.create_container(name, body)
-            self.ipc_holder_id = created["Id"]
-            self.client.start_container(self.ipc_holder_id)
+            created = self.client.create_container(self.context.container_name(IPC_HOLDER), body)
         except DockerError as exc:
             raise StartError(
-                "cannot start the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing" % exc
+                "cannot create the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing" % exc
             )
+        self.ipc_holder_id = created["Id"]
         self.context.ipc_donor = self.ipc_holder_id
 
-    def _create_all(self, components):
-        if len(components) == 1:
-            self._create(components[0], self.client)
-            return
-        errors = []
-
-        def create(component):
-            client = self.client.clone()
-            try:
-                self._create(component, client)
-            except PodError as exc:
-                errors.append(exc)
-            finally:
-                client.close()
-
-        threads = [threading.Thread(target=create, args=(c,)) for c in components]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+    def _start_ipc_holder(self):
+        client = self.client.clone()
+        try:
+            client.start_container(self.ipc_holder_id)
+            self._holder_started.set()
+        except DockerError as exc:
+            self._holder_error = str(exc)
+            self._start_failed.set()
+            self._holder_started.set()
+        finally:
+            client.close()
 
     def _create(self, component, client):
         state = self.states[component.name]
@@ -386,6 +370,8 @@ class Pod:
             state.observed_exit = None
         pairs = self.definition.copies.get(component.name)
         if pairs:
+            from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
+
             try:
                 copy_into(client, state.container_id, component.name, pairs)
             except DockerError as exc:
@@ -417,67 +403,65 @@ class Pod:
                 component.name,
             )
 
-    def _start_component(self, component):
+    def _start_component(self, component, client):
         state = self.states[component.name]
         self.output.info("starting %s" % component.name)
         try:
-            self.client.start_container(state.container_id)
+            client.start_container(state.container_id)
         except DockerError as exc:
             raise StartError("cannot start: %s" % exc, component.name)
+        has_healthcheck = self._has_healthcheck(component, client)
         with self.lock:
             if state.status == "created":
                 state.status = "running"
-            if self._has_healthcheck(state):
+            if has_healthcheck:
                 state.health = state.health or "starting"
-        if self.context.settings.logs:
-            self._stream_logs(state)
-        if component.post_start:
-            self._run_hook(state, "post_start", component.post_start, fatal=True)
-        if component.probes:
-            with self.lock:
+            if component.probes:
                 state.ready = "starting" if "readiness" in component.probes else None
-            thread = threading.Thread(target=self._probe_loop, args=(state, state.container_id), daemon=True)
-            thread.start()
+        if self.context.settings.logs:
+            self._background(
+                copy_logs,
+                client.clone(),
+                state.container_id,
+                component.name,
+                bool(component.definition.get("tty")),
+                self.output,
+            )
+        if component.post_start:
+            self._run_hook(state, "post_start", component.post_start, client, fatal=True)
+        if component.probes:
+            self._background(self._probe, state, state.container_id)
 
-    def _probe_loop(self, state, container_id):
-        """Run the component's probes until it stops; a failed startup or liveness probe kills it."""
-        probes = state.component.probes
+    def _background(self, target, *args):
+        thread = threading.Thread(target=target, args=args)
+        thread.daemon = True
+        thread.start()
+
+    def _probe(self, state, container_id):
+        """Run the component's probes; a failed startup or liveness probe kills it (its restart policy acts)."""
         client = self.client.clone()
-        started = time.time()
-        due = dict((kind, started + probe.initial_delay) for kind, probe in probes.items())
-        failures = dict((kind, 0) for kind in probes)
-        successes = dict((kind, 0) for kind in probes)
-        startup_done = "startup" not in probes
-        while not self.stopping and state.container_id == container_id and state.status == "running":
-            now = time.time()
-            for kind, probe in sorted(probes.items()):
-                if due[kind] > now or (kind != "startup" and not startup_done) or (kind == "startup" and startup_done):
-                    continue
-                due[kind] = now + probe.interval
-                passed = probe_check(probe, client, container_id)
-                failures[kind] = 0 if passed else failures[kind] + 1
-                successes[kind] = successes[kind] + 1 if passed else 0
-                if kind == "startup" and successes[kind] >= probe.success_threshold:
-                    startup_done = True
-                elif kind == "readiness":
-                    self._set_ready(
-                        state,
-                        container_id,
-                        successes[kind] >= probe.success_threshold,
-                        failures[kind] >= probe.failure_threshold,
-                    )
-                if kind in ("startup", "liveness") and failures[kind] >= probe.failure_threshold:
-                    self.output.warn(
-                        "%s: %s probe failed %d times; killing it" % (state.component.name, kind, failures[kind])
-                    )
-                    try:
-                        client.kill_container(container_id)
-                    except DockerError:
-                        pass
-                    client.close()
-                    return
-            time.sleep(max(0.05, min(due.values()) - time.time()))
-        client.close()
+
+        def active():
+            return not self.stopping and state.container_id == container_id and state.status == "running"
+
+        def on_failure(kind, count):
+            self.output.warn("%s: %s probe failed %d times; killing it" % (state.component.name, kind, count))
+            try:
+                client.kill_container(container_id)
+            except DockerError:
+                pass
+
+        try:
+            run_probes(
+                client,
+                state.component.probes,
+                container_id,
+                active,
+                lambda ready, failed: self._set_ready(state, container_id, ready, failed),
+                on_failure,
+            )
+        finally:
+            client.close()
 
     def _set_ready(self, state, container_id, ready, failed):
         with self.lock:
@@ -492,9 +476,9 @@ class Pod:
         if before != after:
             self.output.info("%s is %s" % (state.component.name, "ready" if after is True else "not ready"))
 
-    def _run_hook(self, state, key, command, fatal=False, timeout=30):
+    def _run_hook(self, state, key, command, client, fatal=False, timeout=30):
         try:
-            code, output = self.client.exec_run(state.container_id, command, timeout=timeout)
+            code, output = client.exec_run(state.container_id, command, timeout=timeout)
         except DockerError as exc:
             code, output = -1, str(exc)
         for line in output.splitlines():
@@ -517,9 +501,9 @@ class Pod:
 
     def _wait_for(self, component, dependency, condition):
         announced = False
-        while not self.stopping:
+        while not (self.stopping or self._start_failed.is_set()):
             with self.lock:
-                health, exit_code = dependency.health, dependency.observed_exit
+                status, health, exit_code = dependency.status, dependency.health, dependency.observed_exit
             if condition == "service_completed_successfully":
                 if exit_code == 0:
                     return
@@ -529,36 +513,37 @@ class Pod:
                         % (dependency.component.name, exit_code),
                         component.name,
                     )
-            else:
-                if exit_code is not None:
-                    raise StartError(
-                        "dependency %s exited with code %d before %s could start"
-                        % (dependency.component.name, exit_code, component.name),
-                        component.name,
-                    )
-                if condition == "service_started" or health in (None, "healthy"):
-                    return
-            if not announced:
+            elif exit_code is not None:
+                raise StartError(
+                    "dependency %s exited with code %d before %s could start"
+                    % (dependency.component.name, exit_code, component.name),
+                    component.name,
+                )
+            elif status == "running" and (condition == "service_started" or health in (None, "healthy")):
+                return
+            if not announced and status == "running":
                 self.output.info("%s waits for %s (%s)" % (component.name, dependency.component.name, condition))
                 announced = True
-            time.sleep(0.05)
+            time.sleep(0.01 if status != "running" else 0.05)
 
-    def _has_healthcheck(self, state):
-        """A healthcheck of the component's own (not disabled), or else one of its image."""
-        own = state.component.definition.get("healthcheck")
+    def _has_healthcheck(self, component, client):
+        """A healthcheck of the component's own (not disabled), or else one of its image (looked up once)."""
+        own = component.definition.get("healthcheck")
         if own is not None:
-            return not healthcheck(own).get("Test") == ["NONE"]
-        try:
-            image = self.client.inspect_image(state.component.image)
-        except DockerError:
-            return False
-        test = ((image.get("Config") or {}).get("Healthcheck") or {}).get("Test")
-        return bool(test) and test != ["NONE"]
+            return healthcheck(own).get("Test") != ["NONE"]
+        if component.image not in self._image_checks:
+            try:
+                image = client.inspect_image(component.image)
+                test = ((image.get("Config") or {}).get("Healthcheck") or {}).get("Test")
+            except DockerError:
+                test = None
+            self._image_checks[component.image] = bool(test) and test != ["NONE"]
+        return self._image_checks[component.image]
 
     def _run_init(self, component):
         self._create(component, self.client)
         state = self.states[component.name]
-        self._start_component(component)
+        self._start_component(component, self.client)
         try:
             result = self.client.wait_container(state.container_id, timeout=None)
         except DockerError as exc:
@@ -568,7 +553,7 @@ class Pod:
             state.status = "exited"
             state.exit_code = code
         if code != 0 and not self.context.settings.logs:
-            self._print_last_lines(state)
+            print_last_lines(self.client, state.container_id, component.name, self.output)
         self._remove(state.container_id)
         if code != 0:
             error = StartError("init component exited with code %d" % code, component.name)
@@ -576,57 +561,34 @@ class Pod:
             raise error
         self.output.info("%s completed" % component.name)
 
-    def _print_last_lines(self, state, count=10):
-        try:
-            stream = self.client.logs(state.container_id, follow=False, tail=count, timeout=10)
-            for channel, chunk in read_frames(stream):
-                for line in chunk.rstrip(b"\n").split(b"\n"):
-                    self.output.component_line(state.component.name, line, channel)
-        except (DockerError, OSError, ValueError):
-            return
-
-    def _stream_logs(self, state):
-        thread = threading.Thread(target=self._copy_logs, args=(state,), name="logs-" + state.component.name)
-        thread.daemon = True
-        thread.start()
-
-    def _copy_logs(self, state):
-        client = self.client.clone()
-        tty = bool(state.component.definition.get("tty"))
-        try:
-            stream = client.logs(state.container_id, follow=True, timeout=None)
-            if stream.status != 200:
-                return
-            pending = {1: b"", 2: b""}
-            for channel, chunk in read_raw(stream) if tty else read_frames(stream):
-                channel = 2 if channel == 2 else 1
-                lines = (pending[channel] + chunk).split(b"\n")
-                pending[channel] = lines.pop()
-                for line in lines:
-                    self.output.component_line(state.component.name, line, channel)
-            for channel, rest in pending.items():
-                if rest:
-                    self.output.component_line(state.component.name, rest, channel)
-        except (DockerError, OSError, ValueError):
-            return
-        finally:
-            client.close()
-
     # stopping ---------------------------------------------------------------------------------
     def stop(self, reason="stopping"):
         """Stop components in reverse start order within the grace period, then remove them."""
         self.stopping = True
         self.output.info("stopping the pod (%s)" % reason)
         deadline = time.time() + self.grace_period() - 0.5
+        holder = self.ipc_holder_id
+        if holder:
+            # The holder only keeps the IPC namespace; the components keep it alive for themselves.
+            self._background(self._kill_quietly, holder)
         for level in reversed(self.levels):
             self._stop_level([self.states[c.name] for c in level], deadline)
         leftovers = [s for s in self.states.values() if s.container_id and s.status != "removed"]
         self._stop_level(leftovers, deadline)
-        if self.ipc_holder_id:
-            self._remove(self.ipc_holder_id)
+        if holder:
+            self._remove(holder)
             self.ipc_holder_id = None
         self._stop_events.set()
         self.output.info("pod stopped")
+
+    def _kill_quietly(self, container_id):
+        client = self.client.clone()
+        try:
+            client.kill_container(container_id)
+        except DockerError:
+            pass
+        finally:
+            client.close()
 
     def grace_period(self):
         configured = self.context.settings.grace_period
@@ -637,8 +599,6 @@ class Pod:
 
     def _stop_level(self, states, deadline):
         states = [s for s in states if s.container_id and s.status != "removed"]
-        if not states:
-            return
         if len(states) == 1:
             self._stop_one(states[0], deadline, self.client)
             return
@@ -657,13 +617,12 @@ class Pod:
             thread.join()
 
     def _stop_one(self, state, deadline, client):
-        remaining = max(0.0, deadline - time.time())
         own = state.component.stop_grace_period
-        timeout = int(min(own if own is not None else remaining, remaining))
         if state.status == "running" and state.component.pre_stop:
-            self._run_hook(state, "pre_stop", state.component.pre_stop, timeout=max(1, timeout))
             remaining = max(0.0, deadline - time.time())
-            timeout = int(min(own if own is not None else remaining, remaining))
+            self._run_hook(state, "pre_stop", state.component.pre_stop, client, timeout=max(1, int(remaining)))
+        remaining = max(0.0, deadline - time.time())
+        timeout = int(min(own if own is not None else remaining, remaining))
         if state.status == "running":
             try:
                 client.stop_container(state.container_id, timeout)
@@ -676,7 +635,7 @@ class Pod:
             state.status = "removed"
 
     def _remove(self, container_id, client=None):
-        """Remove a container; wait for an automatic removal already under way."""
+        """Remove a container; when the engine is already removing it, wait for that to end."""
         client = client or self.client
         try:
             client.remove_container(container_id, force=True)
@@ -688,38 +647,22 @@ class Pod:
         except DockerError as exc:
             self.output.warn("could not remove %s: %s" % (container_id[:12], exc))
             return
-        for _attempt in range(50):
-            try:
-                client.inspect_container(container_id)
-            except NotFound:
-                return
-            except DockerError:
-                return
-            time.sleep(0.1)
+        try:
+            client.wait_container(container_id, condition="removed", timeout=30)
+        except DockerError:
+            pass
 
     # health -----------------------------------------------------------------------------------
     def health(self):
-        """(state, [component dicts]): healthy only when every component runs and every check passes."""
+        """(state, [component dicts]) of the pod's long-running components."""
         with self.lock:
             components = [s.as_dict() for s in self.states.values() if not s.component.init]
-        if self.stopping:
-            return "unhealthy", components
-        worst = "healthy"
-        for component in components:
-            if component["status"] in ("pending", "created"):
-                current = "starting"
-            elif component["completed"]:
-                current = "healthy"
-            elif component["status"] != "running" or component["ready"] is False:
-                current = "unhealthy"
-            elif component["ready"] == "starting":
-                current = "starting"
-            else:
-                current = component["health"] or "healthy"
-            if HEALTH_ORDER.index(current) < HEALTH_ORDER.index(worst):
-                worst = current
-        return worst, components
+        return pod_health(components, self.stopping), components
 
     def health_report(self):
         state, components = self.health()
         return state + "\n" + json.dumps({"pod": self.context.pod_name, "state": state, "components": components})
+
+
+def _exit_code(event):
+    return int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
