@@ -6,13 +6,15 @@ COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/podlike/swarm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
 export ANSIBLE_COLLECTIONS_PATHS := $(COLLECTIONS_ROOT)
 
-.PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule bench soak collection
+.PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule examples bench soak collection
 
 help:
 	@echo "make demo      deploy a demo pod stack on a local one-node Swarm and show it answering"
 	@echo "make test      run the whole suite (lint, sanity, unit, integration on a real engine, molecule)"
 	@echo "make images    build the controller image and the local test images (offline)"
+	@echo "make examples  run the use-case playbooks and check what each pod does"
 	@echo "make bench     run the benchmarks against the direct Docker API"
+	@echo "make soak      long fault tests on a three-node Swarm in network namespaces"
 
 deps:
 	@$(PYTHON) -c "import ansible, yaml, jinja2, pytest, docker" 2>/dev/null \
@@ -54,9 +56,14 @@ integration: deps swarm images collection
 molecule: deps swarm images collection
 	@scripts/molecule.sh
 
+examples: deps swarm images collection
+	@playbooks/run-all.sh
+
+# Molecule and the use-case playbooks run first so that pytest's summary closes the output.
 test: deps swarm images collection lint sanity
-	$(PYTHON) -m pytest tests -q
 	@scripts/molecule.sh
+	@playbooks/run-all.sh
+	$(PYTHON) -m pytest tests -q -p no:cacheprovider
 
 bench: deps swarm images collection
 	$(PYTHON) benchmarks/run.py
