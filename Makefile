@@ -63,7 +63,7 @@ examples: deps swarm images collection
 test: deps swarm images collection lint sanity
 	@scripts/molecule.sh
 	@playbooks/run-all.sh
-	$(PYTHON) -m pytest tests -q -p no:cacheprovider
+	$(PYTHON) -m pytest tests/unit tests/integration -q -p no:cacheprovider
 
 bench: deps swarm images collection
 	$(PYTHON) benchmarks/run.py
