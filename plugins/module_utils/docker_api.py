@@ -18,10 +18,11 @@ import socket
 import struct
 
 try:
-    import http.client as http_client
     from urllib.parse import quote, urlencode
 except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
+
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_http import Connection, ConnectionClosed
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 DEFAULT_API_VERSION = "1.41"
@@ -44,18 +45,6 @@ class Conflict(DockerError):
     """The engine answered 409."""
 
 
-class _UnixConnection(http_client.HTTPConnection):
-    def __init__(self, path, timeout):
-        http_client.HTTPConnection.__init__(self, "localhost", timeout=timeout)
-        self._socket_path = path
-
-    def connect(self):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._socket_path)
-        self.sock = sock
-
-
 class DockerClient:
     """Engine API calls over a unix socket or TCP (optionally TLS)."""
 
@@ -73,15 +62,16 @@ class DockerClient:
     # connection -------------------------------------------------------------------------------
     def _connect(self, timeout):
         url = self.base_url
-        if url.startswith("unix://"):
-            return _UnixConnection(url[len("unix://") :], timeout)
-        if url.startswith("/"):
-            return _UnixConnection(url, timeout)
+        if url.startswith("unix://") or url.startswith("/"):
+            return Connection(url[len("unix://") :] if url.startswith("unix://") else url, timeout)
         if url.startswith("tcp://") or url.startswith("http://") or url.startswith("https://"):
             hostport = url.split("://", 1)[1].rstrip("/")
+            host, _sep, port = hostport.rpartition(":")
+            if not host:
+                host, port = hostport, "2375"
             if self.tls or url.startswith("https://"):
-                return http_client.HTTPSConnection(hostport, timeout=timeout, context=_ssl_context(self.tls or {}))
-            return http_client.HTTPConnection(hostport, timeout=timeout)
+                return Connection((host, int(port)), timeout, _ssl_context(self.tls or {}), host)
+            return Connection((host, int(port)), timeout)
         raise DockerError("unsupported Docker host %r (use unix:// or tcp://)" % url)
 
     def _path(self, path, params=None):
@@ -108,39 +98,44 @@ class DockerClient:
         url = self._path(path, params)
         if stream:
             conn = self._connect(timeout)
+            hdrs["Connection"] = "close"
             return self._send(conn, method, url, payload, hdrs)
+        wanted = timeout if timeout is not None else self.timeout
         for attempt in (1, 2):
             if self._conn is None:
-                self._conn = self._connect(timeout if timeout is not None else self.timeout)
-            elif timeout is not None or self._conn.timeout != self.timeout:
-                self._conn.timeout = timeout if timeout is not None else self.timeout
-                if self._conn.sock is not None:
-                    self._conn.sock.settimeout(self._conn.timeout)
+                self._conn = self._connect(wanted)
+            elif self._conn.timeout != wanted:
+                self._conn.set_timeout(wanted)
             try:
                 resp = self._send(self._conn, method, url, payload, hdrs)
                 data = resp.read()
-                if resp.getheader("Connection", "").lower() == "close":
-                    self.close()
-                return resp.status, data
-            except (http_client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except ConnectionClosed:
                 self.close()
                 if attempt == 2:
                     raise DockerError("the Docker engine at %s closed the connection" % self.base_url)
+                continue
+            except (socket.timeout, OSError) as exc:
+                self.close()
+                raise DockerError(
+                    "no answer from the Docker engine at %s (%s %s): %s" % (self.base_url, method, url, exc)
+                )
+            if resp.getheader("Connection", "").lower() == "close" or not resp.complete:
+                self.close()
+            return resp.status, data
         raise DockerError("unreachable")  # pragma: no cover
 
     def _send(self, conn, method, url, payload, hdrs):
         try:
-            conn.request(method, url, body=payload, headers=hdrs)
-            return conn.getresponse()
-        except (socket.timeout, TimeoutError):
+            return conn.request(method, url, hdrs, payload)
+        except ConnectionClosed:
+            raise
+        except socket.timeout:
             conn.close()
             raise DockerError("the Docker engine at %s did not answer in time (%s %s)" % (self.base_url, method, url))
         except (FileNotFoundError, ConnectionRefusedError, PermissionError) as exc:
             conn.close()
             raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc.strerror or exc))
         except OSError as exc:
-            if isinstance(exc, (http_client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)):
-                raise
             conn.close()
             raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc))
 

@@ -12,10 +12,33 @@ import os
 import socket
 import sys
 import threading
+import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import HEALTH_SOCKET
 
 FALLBACK_SOCKET = "/tmp/podlike.health.sock"
+# The image's HEALTHCHECK reads this file with the shell: no Python process every interval.
+STATE_FILE = "/dev/shm/podlike.health"
+
+
+def publish_state(pod, path=STATE_FILE, interval=0.5):
+    """Keep the pod's state in a file for the image's HEALTHCHECK, rewritten when it changes."""
+
+    def publish():
+        last = None
+        while True:
+            state = pod.health()[0]
+            if state != last:
+                try:
+                    with open(path + ".tmp", "w") as handle:
+                        handle.write(state + "\n")
+                    os.replace(path + ".tmp", path)
+                    last = state
+                except OSError:
+                    pass
+            time.sleep(interval)
+
+    threading.Thread(target=publish, name="health-file", daemon=True).start()
 
 
 def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):

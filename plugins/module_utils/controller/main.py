@@ -83,9 +83,10 @@ def run_controller(argv, output=None):
         output.error(str(exc))
         return 3
     _handle_signals(pod)
-    from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import serve
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import publish_state, serve
 
     serve(pod, output)
+    publish_state(pod)
     try:
         return pod.run()
     except DockerError as exc:
