@@ -1,0 +1,121 @@
+"""HTTP/1.1 framing of the engine client: lengths, chunks, streams to the end, kept-alive connections."""
+
+import os
+import socket
+import threading
+
+import pytest
+
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+    DockerClient,
+    DockerError,
+    NotFound,
+    read_frames,
+    read_json_lines,
+)
+
+
+class CannedEngine:
+    """A unix socket server answering each request with the next canned response."""
+
+    def __init__(self, path, answers, close_after=None):
+        self.path = path
+        self.answers = list(answers)
+        self.requests = []
+        self.connections = 0
+        self.close_after = close_after
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(4)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while self.answers:
+            connection, _address = self.server.accept()
+            self.connections += 1
+            reader = connection.makefile("rb")
+            served = 0
+            while self.answers:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    byte = reader.read(1)
+                    if not byte:
+                        break
+                    head += byte
+                if not head:
+                    break
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                body = reader.read(length) if length else b""
+                self.requests.append((head.split(b"\r\n")[0].decode(), body))
+                connection.sendall(self.answers.pop(0))
+                served += 1
+                if self.close_after and served >= self.close_after:
+                    break
+            reader.close()
+            connection.close()
+
+
+@pytest.fixture
+def engine(tmp_path):
+    def start(answers, close_after=None):
+        return CannedEngine(os.path.join(str(tmp_path), "e.sock"), answers, close_after)
+
+    return start
+
+
+def client_for(engine_server):
+    return DockerClient(base_url="unix://" + engine_server.path, timeout=5)
+
+
+JSON_OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"Version":"1"}'
+
+
+def test_content_length_answers_on_one_kept_alive_connection(engine):
+    server = engine([JSON_OK, JSON_OK, b"HTTP/1.1 204 No Content\r\n\r\n"])
+    client = client_for(server)
+    assert client.version() == {"Version": "1"}
+    assert client.version() == {"Version": "1"}
+    assert client.post("/containers/x/start") is None
+    assert server.connections == 1
+    assert server.requests[0][0] == "GET /v1.41/version HTTP/1.1"
+
+
+def test_chunked_json_lines(engine):
+    body = b'{"Action":"start"}\n{"Action":"die"}\n'
+    chunked = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (7, body[:7], len(body) - 7, body[7:])
+    server = engine([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked])
+    stream = client_for(server).events()
+    assert [event["Action"] for event in read_json_lines(stream)] == ["start", "die"]
+
+
+def test_multiplexed_stream_to_the_end_of_the_connection(engine):
+    frames = b"\x01\x00\x00\x00\x00\x00\x00\x03out" + b"\x02\x00\x00\x00\x00\x00\x00\x03err"
+    server = engine(
+        [b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n" + frames], close_after=1
+    )
+    stream = client_for(server).logs("x", follow=True)
+    assert list(read_frames(stream)) == [(1, b"out"), (2, b"err")]
+
+
+def test_errors_carry_the_engine_message(engine):
+    body = b'{"message":"No such container: x"}'
+    server = engine([b"HTTP/1.1 404 Not Found\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)])
+    with pytest.raises(NotFound, match="No such container: x"):
+        client_for(server).inspect_container("x")
+
+
+def test_a_closed_kept_alive_connection_is_opened_again(engine):
+    server = engine([JSON_OK, JSON_OK], close_after=1)
+    client = client_for(server)
+    assert client.version() == {"Version": "1"}
+    assert client.version() == {"Version": "1"}
+    assert server.connections == 2
+
+
+def test_no_engine_is_a_clear_error(tmp_path):
+    client = DockerClient(base_url="unix://%s/none.sock" % tmp_path, timeout=1)
+    with pytest.raises(DockerError, match="cannot reach the Docker engine"):
+        client.info()
