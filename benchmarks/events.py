@@ -127,7 +127,7 @@ class ApiTimeline:
     def _accept(self):
         while True:
             try:
-                downstream, _ = self._server.accept()
+                downstream, _address = self._server.accept()
             except OSError:
                 return
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -89,7 +89,7 @@ def pod_start_stop(controllers, count, healthy=False):
     """(start, healthy or None, stop) seconds for one controller pod of `count` sleep components."""
     name = unique(f"pod{count}")
     try:
-        _, started = controllers.run(name, component_labels(count, healthy))
+        _controller, started = controllers.run(name, component_labels(count, healthy))
         ready = controllers.wait_components(name, "start", count, started - 1)
         healthy_at = (
             controllers.wait_components(name, "health_status: healthy", count, started - 1) if healthy else None
@@ -128,7 +128,7 @@ def pod_failure(controllers, count=3):
     """(component death -> controller death, component death -> first stop of another component)."""
     name = unique("fail")
     try:
-        _, started = controllers.run(name, component_labels(count))
+        _controller, started = controllers.run(name, component_labels(count))
         controllers.wait_components(name, "start", count, started - 1)
         time.sleep(0.5)  # the controller subscribes to events before it starts components; leave it settled
         victim = name + ".podlike.c0"
@@ -226,7 +226,7 @@ class BootProbe:
         name = unique("boot")
         self.timeline.reset()
         try:
-            _, started = self.controllers.run(
+            _controller, started = self.controllers.run(
                 name,
                 component_labels(count),
                 environment={"DOCKER_HOST": f"unix://{PROXY_MOUNT}/docker.sock"},
@@ -379,7 +379,10 @@ def _fail_on_ended_tasks(api, service, deadline):
 def baseline_scale(api, watcher, replicas=50, count=3, timeout=600):
     from baseline import remove_many, start_many
 
-    pods = [BaselinePod(api, unique("basescale"), baseline_components(count), COMPONENT_IMAGE) for _ in range(replicas)]
+    pods = [
+        BaselinePod(api, unique("basescale"), baseline_components(count), COMPONENT_IMAGE)
+        for _replica in range(replicas)
+    ]
     names = {pod.name for pod in pods}
     try:
         started = start_many(api, pods)

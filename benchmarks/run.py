@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmarks of the pod controller against the direct Docker API: prints a table, writes results/latest.json.
 
     python3 benchmarks/run.py [--runs N] [--only GROUP[,GROUP]] [--quick] [--scale]
@@ -179,12 +178,12 @@ class Suite:
             stop = self.figure(f"stop_n{count}", f"pod stop, N={count}", "s", within_ratio(1.1) if count == 3 else None)
 
             def pod_sample(count=count, start=start, stop=stop):
-                started, _, stopped = pod_bench.pod_start_stop(self.controllers, count)
+                started, _removed, stopped = pod_bench.pod_start_stop(self.controllers, count)
                 start.pod.append(started)
                 stop.pod.append(stopped)
 
             def baseline_sample(count=count, start=start, stop=stop):
-                started, _, stopped = pod_bench.baseline_start_stop(self.api, self.watcher, count)
+                started, _removed, stopped = pod_bench.baseline_start_stop(self.api, self.watcher, count)
                 start.baseline.append(started)
                 stop.baseline.append(stopped)
 

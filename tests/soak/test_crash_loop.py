@@ -16,7 +16,7 @@ STARTING = re.compile(r"starting crash\b")
 def stamp(line):
     """Seconds since the epoch of a `docker logs -t` line."""
     text = line.split(" ", 1)[0]
-    whole, _, fraction = text.rstrip("Z").partition(".")
+    whole, _sep, fraction = text.rstrip("Z").partition(".")
     moment = datetime.datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
     return moment.timestamp() + float("0." + (fraction or "0"))
 

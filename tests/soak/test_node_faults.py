@@ -78,7 +78,7 @@ def test_daemon_restart_brings_pods_back_without_orphans(cluster, results, uniqu
     figures = []
     try:
         wait_pods(service, NAMES, 3, spread=True)
-        for _ in range(RESTARTS):
+        for _round in range(RESTARTS):
             started = time.time()
             multinode("stop", "2")
             multinode("start", "2")
