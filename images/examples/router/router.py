@@ -4,7 +4,8 @@ Requests from outside the pod (the published port, other pods' routers) go to th
 from the app itself (http://127.0.0.1:<port>/<service>/<path>) go to one task of <service>, found by Swarm DNS
 (``tasks.<service>``), and reach that task's own router. Every hop gets a B3 span (X-B3-TraceId, X-B3-SpanId,
 X-B3-ParentSpanId) that is reported to a Zipkin-compatible collector (POST /api/v2/spans, JSON v2), and, when
-STATSD_ADDRESS is set, a request counter and timer are sent there as StatsD lines.
+STATSD_ADDRESS is set, a request counter and timer are sent there as DogStatsD lines (tags: service,
+direction, target, code).
 
 Settings (environment): SERVICE_NAME (required), LISTEN_PORT (80), APP_PORT (5000), PEER_PORT (LISTEN_PORT),
 ZIPKIN_URL (http://zipkin:9411/api/v2/spans, empty to disable), STATSD_ADDRESS (host:port, optional).
@@ -140,12 +141,8 @@ class Router(http.server.BaseHTTPRequestHandler):
             span["parentId"] = parent_id
         spans.put(span)
         direction = "in" if kind == "SERVER" else "out"
-        send_statsd(
-            [
-                "router.requests.%s.%s.%d:1|c" % (direction, target, status),
-                "router.request_duration.%s.%s:%d|ms" % (direction, target, duration * 1000),
-            ]
-        )
+        tags = "#service:%s,direction:%s,target:%s,code:%d" % (SERVICE, direction, target, status)
+        send_statsd(["router.requests:1|c|" + tags, "router.request_duration:%d|ms|%s" % (duration * 1000, tags)])
 
     def call(self, addresses, port, path, headers, body):
         """Try each address once: a refused connection moves on to the next task (a basic retry)."""

@@ -7,6 +7,7 @@ import urllib.parse
 
 OPERATION = os.environ["OPERATION"]
 APPLY = {"add": operator.add, "multiply": operator.mul}[OPERATION]
+NAME = {"add": "adder", "multiply": "multiplier"}[OPERATION]
 LOG_FILE = os.environ.get("LOG_FILE")
 
 
@@ -25,9 +26,8 @@ class Operator(http.server.BaseHTTPRequestHandler):
         numbers = dict(urllib.parse.parse_qsl(url.query))
         result = APPLY(float(numbers["a"]), float(numbers["b"]))
         result = int(result) if result.is_integer() else result
-        log("%s: %s %s %s = %s trace=%s" % (
-            os.environ.get("SERVICE_NAME", OPERATION), numbers["a"], OPERATION, numbers["b"], result,
-            self.headers.get("X-B3-TraceId")))
+        trace_id = self.headers.get("X-B3-TraceId")
+        log("%s: %s %s %s = %s trace=%s" % (NAME, numbers["a"], OPERATION, numbers["b"], result, trace_id))
         self.answer(200, {"result": result})
 
     def answer(self, status, document):
