@@ -49,7 +49,8 @@ def resolve(service):
     addresses = set()
     for name in ("tasks." + service, service):
         try:
-            addresses.update(info[4][0] for info in socket.getaddrinfo(name, PEER_PORT, socket.AF_INET, socket.SOCK_STREAM))
+            found = socket.getaddrinfo(name, PEER_PORT, socket.AF_INET, socket.SOCK_STREAM)
+            addresses.update(info[4][0] for info in found)
         except socket.gaierror:
             continue
         if addresses:

@@ -9,7 +9,6 @@ Flags: --web.listen-address=:9102 --statsd.listen-udp=:9125 --statsd.listen-tcp=
 
 import http.server
 import re
-import socket
 import socketserver
 import sys
 import threading
@@ -99,7 +98,8 @@ def main():
     tcp = socketserver.ThreadingTCPServer(("0.0.0.0", port_of(FLAGS["statsd.listen-tcp"])), TCPReceiver)
     for server in (udp, tcp):
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    print("statsd-exporter: statsd on :%d, metrics on %s" % (udp.server_address[1], FLAGS["web.listen-address"]), flush=True)
+    listening = (udp.server_address[1], FLAGS["web.listen-address"])
+    print("statsd-exporter: statsd on :%d, metrics on %s" % listening, flush=True)
     http.server.ThreadingHTTPServer(("0.0.0.0", port_of(FLAGS["web.listen-address"])), Metrics).serve_forever()
 
 

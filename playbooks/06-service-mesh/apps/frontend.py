@@ -1,4 +1,5 @@
 """frontend: GET /calculate?a=2&b=3&c=4 answers (a + b) * c, asking the adder and the multiplier."""
+
 import http.server
 import json
 import os

@@ -1,4 +1,5 @@
 """adder or multiplier (OPERATION=add|multiply): GET /<operation>?a=2&b=3 answers {"result": ...}."""
+
 import http.server
 import json
 import operator
