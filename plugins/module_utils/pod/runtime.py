@@ -134,11 +134,7 @@ class Pod:
             finally:
                 client.close()
 
-        threads = [threading.Thread(target=bring_up, args=(c,), name="start-" + c.name) for c in components]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        in_threads(bring_up, components)
         if errors:
             raise errors[0]
 
@@ -610,11 +606,7 @@ class Pod:
             finally:
                 client.close()
 
-        threads = [threading.Thread(target=stop, args=(s,)) for s in states]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        in_threads(stop, states)
 
     def _stop_one(self, state, deadline, client):
         own = state.component.stop_grace_period
@@ -662,6 +654,15 @@ class Pod:
     def health_report(self):
         state, components = self.health()
         return state + "\n" + json.dumps({"pod": self.context.pod_name, "state": state, "components": components})
+
+
+def in_threads(target, items):
+    """Call target(item) for every item, each in its own thread; return when all are done."""
+    threads = [threading.Thread(target=target, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _exit_code(event):
