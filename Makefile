@@ -4,7 +4,6 @@ PYTHON ?= python3
 COLLECTIONS_ROOT ?= /tmp/podlike-collections-$(shell id -u)
 COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/podlike/swarm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
-export ANSIBLE_COLLECTIONS_PATHS := $(COLLECTIONS_ROOT)
 
 .PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule examples bench soak collection
 
