@@ -81,7 +81,7 @@ def report_spans():
 def send_statsd(lines):
     if not STATSD_ADDRESS:
         return
-    host, _, port = STATSD_ADDRESS.rpartition(":")
+    host, _sep, port = STATSD_ADDRESS.rpartition(":")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.sendto("\n".join(lines).encode(), (host, int(port)))
 

@@ -20,7 +20,7 @@ samples = {}  # (name, type, labels) -> value; a summary keeps [sum, count]
 
 def parse_flags(argv):
     for argument in argv:
-        key, _, value = argument.lstrip("-").partition("=")
+        key, _sep, value = argument.lstrip("-").partition("=")
         if key in FLAGS:
             FLAGS[key] = value
 

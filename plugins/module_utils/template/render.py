@@ -14,6 +14,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPONENT_PREFIX,
     LABEL_COPY_PREFIX,
     LABEL_INIT_COMPONENTS,
+    LABEL_SETTING_PREFIX,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.template import gotemplate
@@ -187,6 +188,9 @@ class PodRenderer:
             labels[LABEL_INIT_COMPONENTS] = dump(init_components)
         for component_name, paths in copies.items():
             labels[LABEL_COPY_PREFIX + component_name] = dump(paths)
+        if controller.get("stop_grace_period") is not None:
+            # A Swarm task cannot see its service's grace period: tell the controller through a label.
+            labels.setdefault(LABEL_SETTING_PREFIX + "grace-period", str(controller["stop_grace_period"]))
         controller["labels"] = {key: labels[key] for key in sorted(labels)}
         return {key: controller[key] for key in sorted(controller)}
 

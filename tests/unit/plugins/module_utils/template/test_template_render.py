@@ -518,3 +518,13 @@ def test_stack_file_errors(tmp_path):
 def test_go_and_jinja_print_values_alike(text):
     service = {"image": "demo", "x-podlike": {"transformer": {"inline": text}, "args": {"Flag": True, "Port": 80}}}
     assert _pod(_stack(service))["labels"]["pod.component.app"]["labels"] == {"v": "true <no value> <no value> 80"}
+
+
+def test_the_service_grace_period_reaches_the_controller():
+    stack = {
+        "version": "3.8",
+        "services": {"web": {"image": "app", "stop_grace_period": "20s", "x-podlike": {"pod": {"inline": "pod: {}"}}}},
+    }
+    web = render_stack([stack])["services"]["web"]
+    assert web["stop_grace_period"] == "20s"
+    assert web["labels"]["pod.controller.grace-period"] == "20s"
