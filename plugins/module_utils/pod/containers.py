@@ -172,6 +172,12 @@ def _limits(component, pod, host, warn):
         host["Memory"] = min(asked, pod_memory) if asked else pod_memory
         if host.get("MemorySwap") and host["MemorySwap"] != -1 and host["MemorySwap"] < host["Memory"]:
             host.pop("MemorySwap")
+    pod_cpus = controller_host.get("NanoCpus") or 0
+    if pod_cpus and (host.get("NanoCpus") or 0) > pod_cpus:
+        warn(
+            "component \"%s\": cpus %.2f is above the pod's %.2f; the pod's cgroup caps it"
+            % (component.name, host["NanoCpus"] / 1e9, pod_cpus / 1e9)
+        )
     controller_oom = controller_host.get("OomScoreAdj") or 0
     if "OomScoreAdj" not in host:
         host["OomScoreAdj"] = min(controller_oom + 1, 1000)

@@ -57,6 +57,14 @@ def test_component_memory_is_capped_by_the_pod():
     assert "above the pod's" in warnings[0]
 
 
+def test_component_asking_for_more_cpu_than_the_pod_is_warned():
+    warnings = []
+    controller = dict(CONTROLLER, HostConfig=dict(CONTROLLER["HostConfig"], NanoCpus=500000000))
+    pod = PodContext(controller, resolve({}, {}))
+    create_body(parse_component("app", {"image": "x", "cpus": 2}), pod, warn=warnings.append)
+    assert warnings == ["component \"app\": cpus 2.00 is above the pod's 0.50; the pod's cgroup caps it"]
+
+
 def test_switches_off():
     component = parse_component("app", {"image": "app:1"})
     body = create_body(component, context(pids="false", ipc="false"))
