@@ -53,6 +53,13 @@ def inspect(name):
     return json.loads(docker("inspect", name))[0]
 
 
+def component(command, image=BUSYBOX, **extra):
+    """A pod.component.* label value: image, command and any other Compose keys (values in YAML)."""
+    lines = ["image: %s" % image, "command: %s" % command]
+    lines += ["%s: %s" % item for item in extra.items()]
+    return "\n".join(lines)
+
+
 def component_names(pod):
     return containers("label=podlike.pod=%s" % pod)
 

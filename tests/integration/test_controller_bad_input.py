@@ -1,7 +1,6 @@
 """Bad pod definitions: one clear error line naming the component and the key, no container left."""
 
 import pytest
-
 from conftest import (
     BUSYBOX,
     CONTROLLER_IMAGE,

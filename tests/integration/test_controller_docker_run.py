@@ -1,9 +1,9 @@
 """The controller run with `docker run` and rycus86/podlike-style labels, on the real engine."""
 
 import pytest
-
 from conftest import (
     BUSYBOX,
+    component,
     component_names,
     containers,
     docker,
@@ -16,12 +16,6 @@ from conftest import (
 )
 
 pytestmark = pytest.mark.engine
-
-
-def component(command, image=BUSYBOX, **extra):
-    lines = ["image: %s" % image, "command: %s" % command]
-    lines += ["%s: %s" % item for item in extra.items()]
-    return "\n".join(lines)
 
 
 def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):

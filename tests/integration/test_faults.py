@@ -8,7 +8,6 @@ import textwrap
 import time
 
 import pytest
-
 from conftest import (
     BUSYBOX,
     CONTROLLER_IMAGE,

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-
 from conftest import (
     BUSYBOX,
+    component,
     component_names,
     docker,
     docker_result,
@@ -17,12 +17,6 @@ from conftest import (
 )
 
 pytestmark = pytest.mark.engine
-
-
-def component(command, **extra):
-    lines = ["image: %s" % BUSYBOX, "command: %s" % command]
-    lines += ["%s: %s" % item for item in extra.items()]
-    return "\n".join(lines)
 
 
 def events(pod, since, until):

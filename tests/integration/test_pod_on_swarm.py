@@ -4,7 +4,6 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import BUSYBOX, CONTROLLER_IMAGE, containers, docker, docker_result, wait_until
 
 pytestmark = [pytest.mark.engine, pytest.mark.swarm]
