@@ -150,6 +150,27 @@ def pod_failure(controllers, count=3):
         controllers.remove(name)
 
 
+def pod_restart(controllers, count=3):
+    """restart: always on the killed component: (its death -> its new container created, -> started)."""
+    name = unique("restart")
+    labels = component_labels(count)
+    labels["pod.component.c0"] += "restart: always\n"
+    try:
+        _controller, started = controllers.run(name, labels)
+        controllers.wait_components(name, "start", count, started - 1)
+        time.sleep(0.5)
+        victim = name + ".podlike.c0"
+        killing = time.time()
+        controllers.api.kill(victim)
+        watcher = controllers.watcher
+        died = watcher.last_time(named("die", victim), 1, 30, killing - 1)
+        created = watcher.last_time(named("create", victim), 1, 30, died)
+        restarted = watcher.last_time(named("start", victim), 1, 30, died)
+        return created - died, restarted - died
+    finally:
+        controllers.remove(name)
+
+
 def baseline_failure(api, events_client, watcher, count=3):
     name = unique("basefail")
     pod = BaselinePod(api, name, baseline_components(count), COMPONENT_IMAGE)

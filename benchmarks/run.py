@@ -237,6 +237,24 @@ class Suite:
 
         self.interleaved(pod_sample, baseline_sample, warmup=False)
 
+        acting = self.figure(
+            "restart_acting_n3",
+            "failure reaction, N=3 (restart: always)",
+            "s",
+            under(0.150, "s"),
+            note="component die -> its new container created by the controller",
+        )
+        restarted = self.figure(
+            "restart_started_n3",
+            "restart: component die -> running again",
+            "s",
+            note="component die -> its new container started",
+        )
+        for _sample in range(self.runs):
+            created, started = pod_bench.pod_restart(self.controllers)
+            acting.pod.append(created)
+            restarted.pod.append(started)
+
     def group_memory(self):
         rss = self.figure(
             "controller_rss_n3",

@@ -84,9 +84,9 @@ def test_a_component_crashing_in_a_loop_backs_off_and_the_pod_says_so(unique, cl
         "pod.component.crasher": "image: %s\ncommand: sh -c 'exit 9'\nrestart: always" % BUSYBOX,
     }
     assert run_pod(pod, labels).returncode == 0
-    wait_until(lambda: "(restart 3)" in pod_logs(pod), timeout=40, message="three restarts")
+    wait_until(lambda: "(restart 4)" in pod_logs(pod), timeout=40, message="four restarts")
     delays = [float(d) for d in re.findall(r"crasher exited with code 9; restarting in ([0-9.]+)s", pod_logs(pod))]
-    assert delays[:3] == [1.0, 2.0, 4.0]
+    assert delays[:4] == [0.0, 1.0, 2.0, 4.0]
     # While it waits for its next restart the pod is not healthy.
     wait_until(lambda: docker_result("exec", pod, "podlike", "health").returncode == 1, message="pod unhealthy")
     assert inspect(pod)["State"]["Running"]

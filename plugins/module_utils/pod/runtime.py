@@ -206,7 +206,7 @@ class Pod:
             self.output.info("%s completed" % component.name)
             return None
         if component.restart.should_restart(code, state.restarts):
-            delay = min(RESTART_BACKOFF * (2**state.restarts), RESTART_BACKOFF_MAX)
+            delay = restart_delay(state.restarts)
             self.output.warn(
                 "%s exited with code %d; restarting in %.1fs (restart %d)"
                 % (component.name, code, delay, state.restarts + 1)
@@ -654,6 +654,13 @@ class Pod:
     def health_report(self):
         state, components = self.health()
         return state + "\n" + json.dumps({"pod": self.context.pod_name, "state": state, "components": components})
+
+
+def restart_delay(restarts):
+    """Seconds before the next restart: at once the first time, then 1, 2, 4 ... up to the maximum."""
+    if restarts == 0:
+        return 0.0
+    return min(RESTART_BACKOFF * (2 ** (restarts - 1)), RESTART_BACKOFF_MAX)
 
 
 def in_threads(target, items):

@@ -195,3 +195,10 @@ def test_bad_probes(probe, message):
         parse_component("web", {"image": "x", "liveness_probe": probe})
     assert str(error.value).startswith('component "web": key "liveness_probe": ')
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("restarts, delay", [(0, 0.0), (1, 1.0), (2, 2.0), (3, 4.0), (10, 30.0)])
+def test_restart_back_off(restarts, delay):
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import restart_delay
+
+    assert restart_delay(restarts) == delay
