@@ -385,6 +385,42 @@ def scale_service(controllers, replicas=50, count=3, timeout=600):
         _wait_gone(controllers.api, "podlike.pod", name + ".", timeout=180)
 
 
+def swarm_only_scale(controllers, replicas=50, timeout=600):
+    """Seconds until Swarm runs `replicas` plain tasks (no pods): Swarm's own share of the scale figure."""
+    name = unique("swarmonly")
+    args = [
+        "docker",
+        "service",
+        "create",
+        "--detach",
+        "--quiet",
+        "--name",
+        name,
+        "--replicas",
+        str(replicas),
+        "--restart-condition",
+        "none",
+        "--endpoint-mode",
+        "dnsrr",
+        COMPONENT_IMAGE,
+        "sleep",
+        "600",
+    ]
+    try:
+        started = time.time()
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
+        ready = controllers.watcher.last_time(
+            lambda e: e.action == "start" and e.labels.get("com.docker.swarm.service.name") == name,
+            replicas,
+            timeout,
+            started,
+        )
+        return ready - started
+    finally:
+        subprocess.run(["docker", "service", "rm", name], capture_output=True, timeout=120, check=False)
+        _wait_gone(controllers.api, "com.docker.swarm.service.name", name, timeout=180)
+
+
 def _fail_on_ended_tasks(api, service, deadline):
     """With restart condition none, an ended task never comes back: stop waiting and say how tasks ended."""
     states = {}

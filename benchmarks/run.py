@@ -356,6 +356,14 @@ class Suite:
             warmup=False,
             baseline_first=True,
         )
+        swarm_only = self.figure(
+            "scale_50_swarm_only",
+            "scale: 50 plain Swarm tasks (no pods)",
+            "s",
+            note="Swarm's own share of the scale figure: a service of 50 replicas of sleep",
+        )
+        for _sample in range(self.runs):
+            swarm_only.pod.append(pod_bench.swarm_only_scale(self.controllers))
 
 
 def _median_timeline(timelines):
