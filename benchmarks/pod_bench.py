@@ -334,10 +334,9 @@ def import_profile(top=12):
 
 
 # scale ---------------------------------------------------------------------------------------------
-def scale_service(controllers, replicas=50, count=3, timeout=600):
-    """(seconds until every component of every replica runs, total controller RSS in bytes)."""
-    name = unique("scale")
-    args = [
+def service_create_args(name, replicas):
+    """docker service create for a scale run: detached, no restarts, DNS round robin (no IPVS here)."""
+    return [
         "docker",
         "service",
         "create",
@@ -351,9 +350,13 @@ def scale_service(controllers, replicas=50, count=3, timeout=600):
         "none",
         "--endpoint-mode",
         "dnsrr",
-        "--mount",
-        f"type=bind,source={SOCKET},target={SOCKET},readonly",
     ]
+
+
+def scale_service(controllers, replicas=50, count=3, timeout=600):
+    """(seconds until every component of every replica runs, total controller RSS in bytes)."""
+    name = unique("scale")
+    args = service_create_args(name, replicas) + ["--mount", f"type=bind,source={SOCKET},target={SOCKET},readonly"]
     for key, value in component_labels(count).items():
         args += ["--container-label", f"{key}={value}"]
     args.append(CONTROLLER_IMAGE)
@@ -388,24 +391,7 @@ def scale_service(controllers, replicas=50, count=3, timeout=600):
 def swarm_only_scale(controllers, replicas=50, timeout=600):
     """Seconds until Swarm runs `replicas` plain tasks (no pods): Swarm's own share of the scale figure."""
     name = unique("swarmonly")
-    args = [
-        "docker",
-        "service",
-        "create",
-        "--detach",
-        "--quiet",
-        "--name",
-        name,
-        "--replicas",
-        str(replicas),
-        "--restart-condition",
-        "none",
-        "--endpoint-mode",
-        "dnsrr",
-        COMPONENT_IMAGE,
-        "sleep",
-        "600",
-    ]
+    args = service_create_args(name, replicas) + [COMPONENT_IMAGE, "sleep", "600"]
     try:
         started = time.time()
         subprocess.run(args, check=True, capture_output=True, timeout=120)
