@@ -22,3 +22,5 @@ def _collection_root():
 
 
 sys.path.insert(0, _collection_root())
+# Helpers shared by the test trees (waiting.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

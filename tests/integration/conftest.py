@@ -3,10 +3,10 @@
 import json
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
+from waiting import wait_until  # noqa: F401 - also used by the tests importing it from here
 
 CONTROLLER_IMAGE = os.environ.get("PODLIKE_CONTROLLER_IMAGE", "podlike/controller:latest")
 BUSYBOX = os.environ.get("PODLIKE_TEST_BUSYBOX", "podlike/busybox:latest")
@@ -26,18 +26,6 @@ def docker(*args, check=True, timeout=120, input=None):
 
 def docker_result(*args, timeout=120):
     return subprocess.run(["docker"] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def wait_until(check, timeout=30, interval=0.2, message="condition"):
-    """Call check until it returns a truthy value; return it, or fail after timeout seconds."""
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, message, last))
 
 
 def containers(*filters):

@@ -5,6 +5,7 @@ import os
 import subprocess
 import time
 
+from waiting import wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "multinode.sh")
@@ -52,17 +53,6 @@ def multinode(*args, timeout=600):
     if result.returncode != 0:
         raise AssertionError("multinode.sh %s failed: %s%s" % (" ".join(args), result.stdout, result.stderr))
     return result.stdout
-
-
-def wait_until(check, timeout=30, interval=0.25, message="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, message, last))
 
 
 def lines(text):

@@ -5,7 +5,7 @@ import os
 import tempfile
 import time
 
-from soakutil import NODES, NODE_SOCKET, controllers, dk, orphans, running_components, wait_pods, wait_until
+from soakutil import NODE_SOCKET, NODES, controllers, dk, orphans, running_components, wait_pods, wait_until
 
 WEB = ("app", "proxy", "logs")
 WORKER = ("job", "metrics", "logs")

@@ -5,9 +5,6 @@ Case counts: 600 label sets, 600 component definitions, 400 templates, 300 flag 
 
 import string
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext, create_body
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
@@ -20,6 +17,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import render_stack
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def cases(count):

@@ -5,7 +5,6 @@ import socket
 import threading
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     DockerClient,
     DockerError,

@@ -1,7 +1,6 @@
 """Finding the controller's own container ID on cgroup v1 and cgroup v2 hosts."""
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
 
 CID = "1be3733409d34765d9c0cd9fce122803ac9afe6cb6c4632168c8822228e151ba"

@@ -1,7 +1,6 @@
 """Privileges a component may not take without the operator's -allow-privileged."""
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve

@@ -4,7 +4,6 @@ import base64
 import json
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header, registry_host
 
 

@@ -1,7 +1,6 @@
 """Compose keys of a component translated to Docker create settings, and refused keys."""
 
 import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
     container_settings,
