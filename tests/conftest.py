@@ -11,7 +11,7 @@ def _collection_root():
     parts = REPO.split(os.sep)
     if parts[-3:-1] == ["ansible_collections", "podlike"] and parts[-1] == "swarm":
         return os.sep.join(parts[:-3])
-    root = os.path.join("/tmp", "podlike-collections-%d" % os.getuid())
+    root = os.environ.get("COLLECTIONS_ROOT") or os.path.join("/tmp", "podlike-collections-%d" % os.getuid())
     link = os.path.join(root, "ansible_collections", "podlike", "swarm")
     os.makedirs(os.path.dirname(link), exist_ok=True)
     if os.path.realpath(link) != REPO:

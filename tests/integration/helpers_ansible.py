@@ -8,7 +8,7 @@ import uuid
 
 import yaml
 
-COLLECTIONS_ROOT = "/tmp/podlike-collections-%d" % os.getuid()
+COLLECTIONS_ROOT = os.environ.get("COLLECTIONS_ROOT") or "/tmp/podlike-collections-%d" % os.getuid()
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
