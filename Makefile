@@ -5,14 +5,15 @@ COLLECTIONS_ROOT ?= /tmp/podlike-collections-$(shell id -u)
 COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/podlike/swarm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
 
-.PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule examples bench soak collection
+.PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule examples bench bench-quick soak collection
 
 help:
 	@echo "make demo      deploy a demo pod stack on a local one-node Swarm and show it answering"
 	@echo "make test      run the whole suite (lint, sanity, unit, integration on a real engine, molecule)"
 	@echo "make images    build the controller image and the local test images (offline)"
 	@echo "make examples  run the use-case playbooks and check what each pod does"
-	@echo "make bench     run the benchmarks against the direct Docker API"
+	@echo "make bench     run the benchmarks against the direct Docker API (about 15 minutes)"
+	@echo "make bench-quick  the pod start, stop, failure and memory figures, N=1 and 3, 3 runs"
 	@echo "make soak      long fault tests on a three-node Swarm in network namespaces"
 
 deps:
@@ -66,6 +67,9 @@ test: deps swarm images collection lint sanity
 
 bench: deps swarm images collection
 	$(PYTHON) benchmarks/run.py
+
+bench-quick: deps swarm images collection
+	$(PYTHON) benchmarks/run.py --quick
 
 soak: deps swarm images collection
 	PODLIKE_SOAK=1 $(PYTHON) -m pytest tests/soak -q

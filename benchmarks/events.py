@@ -72,6 +72,11 @@ class EventWatcher:
         """The timestamp of the count-th matching event: when the last of them happened."""
         return max(e.at for e in self.wait(match, count, timeout, after))
 
+    def events_between(self, after, until):
+        """The events seen so far with after <= timestamp <= until."""
+        with self._changed:
+            return [e for e in self.events if after <= e.at <= until]
+
     def forget(self, before):
         with self._changed:
             self.events = [e for e in self.events if e.at >= before]

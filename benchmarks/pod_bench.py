@@ -49,7 +49,10 @@ class Controllers:
         self.start_sent = None
 
     def run(self, name, labels, environment=None, binds=None):
-        """Create and start a controller; return (container id, time the start call returned)."""
+        """Create and start a controller; return (container id, time the start call returned).
+
+        start_sent keeps the time just before the start call.
+        """
         host_config = self.api.create_host_config(binds=binds or [f"{SOCKET}:{SOCKET}:ro"])
         created = self.api.create_container(
             CONTROLLER_IMAGE, name=name, labels=labels, environment=environment, host_config=host_config
@@ -68,7 +71,20 @@ class Controllers:
         _force_remove(self.api, name)
 
     def rss_bytes(self, container_id):
-        return rss_of(self.api.inspect_container(container_id)["State"]["Pid"])
+        return rss_of(self.pid(container_id))
+
+    def cpu_seconds(self, container_id):
+        return cpu_of(self.pid(container_id))
+
+    def pid(self, container_id):
+        return self.api.inspect_container(container_id)["State"]["Pid"]
+
+
+def cpu_of(pid):
+    """User + system CPU seconds of a running process (/proc/PID/stat, fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_of(pid):
@@ -85,40 +101,80 @@ def _force_remove(api, container_id):
 
 
 # pod start and stop --------------------------------------------------------------------------------
+class StartStop:
+    """One start-and-stop sample of a pod or of its baseline, all times from engine events but the calls.
+
+    start: `start` event of the unit's first container -> `start` event of its last component.
+    start_wall: first API call of the sample -> the same last `start` event (what a caller waits).
+    stop: stop call -> `destroy` of the unit's last container (and the controller's `die`).
+    cpu: the controller's CPU time (user + sys) when its last component started; None for the baseline.
+    """
+
+    __slots__ = ("cpu", "healthy", "start", "start_wall", "stop")
+
+    def __init__(self, start, start_wall, stop, healthy=None, cpu=None):
+        self.start = start
+        self.start_wall = start_wall
+        self.stop = stop
+        self.healthy = healthy
+        self.cpu = cpu
+
+
+def pod_member(name):
+    """Events of the controller named `name` or of any container labelled as its pod (every role)."""
+    return lambda event: event.name == name or event.labels.get("podlike.pod") == name
+
+
+def first_start(watcher, member, until, after):
+    """Timestamp of the earliest `start` event of a unit's containers between `after` and `until`."""
+    return min(e.at for e in watcher.events_between(after, until) if e.action == "start" and member(e))
+
+
 def pod_start_stop(controllers, count, healthy=False):
-    """(start, healthy or None, stop) seconds for one controller pod of `count` sleep components."""
+    """A StartStop of one controller pod of `count` sleep components."""
     name = unique(f"pod{count}")
+    api, watcher = controllers.api, controllers.watcher
     try:
-        _controller, started = controllers.run(name, component_labels(count, healthy))
-        ready = controllers.wait_components(name, "start", count, started - 1)
-        healthy_at = (
-            controllers.wait_components(name, "health_status: healthy", count, started - 1) if healthy else None
-        )
+        controller_id, _returned = controllers.run(name, component_labels(count, healthy))
+        sent = controllers.start_sent
+        ready = controllers.wait_components(name, "start", count, sent - 1)
+        cpu = controllers.cpu_seconds(controller_id)
+        healthy_at = controllers.wait_components(name, "health_status: healthy", count, sent - 1) if healthy else None
+        first = first_start(watcher, pod_member(name), ready, sent - 1)
+        # Counted by their labels, whatever their role (components, infra, guard): all must be gone.
+        members = api.containers(all=True, filters={"label": f"podlike.pod={name}"})
         stopping = time.time()
-        controllers.api.stop(name, timeout=10)
-        # Components and the IPC holder: everything the controller made.
-        gone = controllers.watcher.last_time(labelled("destroy", "podlike.pod", name), count + 1, 60, stopping)
-        return ready - started, (healthy_at - started) if healthy else None, gone - stopping
+        api.stop(name, timeout=10)
+        gone = watcher.last_time(labelled("destroy", "podlike.pod", name), len(members), 60, stopping)
+        exited = watcher.last_time(named("die", name), 1, 60, stopping)
+        return StartStop(
+            ready - first,
+            ready - sent,
+            max(gone, exited) - stopping,
+            healthy=(healthy_at - first) if healthy else None,
+            cpu=cpu,
+        )
     finally:
         controllers.remove(name)
 
 
 def baseline_start_stop(api, watcher, count, healthy=False):
-    """The same figures for the baseline: from its first API call."""
+    """The same StartStop for the baseline pod: its infra is the unit's first container."""
     name = unique(f"base{count}")
     pod = BaselinePod(api, name, baseline_components(count, FAST_HEALTHCHECK_API if healthy else None), COMPONENT_IMAGE)
     try:
-        started = pod.start()
+        sent = pod.start()
         match = labelled("start", "bench.baseline", name)
-        ready = watcher.last_time(lambda e: match(e) and e.labels.get("bench.role") == "component", count, 60, started)
+        ready = watcher.last_time(lambda e: match(e) and e.labels.get("bench.role") == "component", count, 60, sent)
+        first = first_start(watcher, lambda e: e.labels.get("bench.baseline") == name, ready, sent)
         healthy_at = None
         if healthy:
-            healthy_at = watcher.last_time(
-                labelled("health_status: healthy", "bench.baseline", name), count, 60, started
-            )
+            healthy_at = watcher.last_time(labelled("health_status: healthy", "bench.baseline", name), count, 60, sent)
         stopping = pod.stop()
         gone = watcher.last_time(labelled("destroy", "bench.baseline", name), count + 1, 60, stopping)
-        return ready - started, (healthy_at - started) if healthy else None, gone - stopping
+        return StartStop(
+            ready - first, ready - sent, gone - stopping, healthy=(healthy_at - first) if healthy else None
+        )
     finally:
         pod.remove()
 
@@ -196,12 +252,27 @@ def baseline_failure(api, events_client, watcher, count=3):
 
 # memory and image ----------------------------------------------------------------------------------
 def pod_memory(controllers, count=3):
+    """(RSS in bytes, CPU seconds) of a controller 1 s after its last component started."""
     name = unique("mem")
     try:
         container_id, started = controllers.run(name, component_labels(count))
         controllers.wait_components(name, "start", count, started - 1)
         time.sleep(1.0)
-        return controllers.rss_bytes(container_id)
+        pid = controllers.pid(container_id)
+        return rss_of(pid), cpu_of(pid)
+    finally:
+        controllers.remove(name)
+
+
+def controller_trace(controllers, count=1):
+    """The `podlike: trace:` lines of one controller started with PODLIKE_TRACE=1."""
+    name = unique("trace")
+    try:
+        container_id, started = controllers.run(name, component_labels(count), environment={"PODLIKE_TRACE": "1"})
+        controllers.wait_components(name, "start", count, started - 1)
+        time.sleep(0.5)
+        logs = controllers.api.logs(container_id, stdout=False, stderr=True).decode("utf-8", "replace")
+        return [line for line in logs.splitlines() if line.startswith("podlike: trace:")]
     finally:
         controllers.remove(name)
 
@@ -420,22 +491,25 @@ def _fail_on_ended_tasks(api, service, deadline):
 
 
 def baseline_scale(api, watcher, replicas=50, count=3, timeout=600):
+    """Seconds from the first API call until every component of `replicas` baseline pods runs.
+
+    With count=0 the pods are their infra containers alone: 50 plain containers through the API.
+    """
     from baseline import remove_many, start_many
 
+    prefix = "basescale" if count else "baseplain"
     pods = [
-        BaselinePod(api, unique("basescale"), baseline_components(count), COMPONENT_IMAGE)
-        for _replica in range(replicas)
+        BaselinePod(api, unique(prefix), baseline_components(count), COMPONENT_IMAGE) for _replica in range(replicas)
     ]
     names = {pod.name for pod in pods}
+    role = "component" if count else "infra"
     try:
         started = start_many(api, pods)
         ready = watcher.last_time(
             lambda e: (
-                e.action == "start"
-                and e.labels.get("bench.baseline") in names
-                and e.labels.get("bench.role") == "component"
+                e.action == "start" and e.labels.get("bench.baseline") in names and e.labels.get("bench.role") == role
             ),
-            replicas * count,
+            replicas * max(count, 1),
             timeout,
             started,
         )
