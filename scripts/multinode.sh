@@ -2,6 +2,7 @@
 # A three-node Docker Swarm on this one machine, for the soak tests (tests/soak).
 #
 #   scripts/multinode.sh up        create the nodes (idempotent) and form the Swarm
+#   scripts/multinode.sh nodes     create the nodes only: three engines, no images loaded, not in a Swarm
 #   scripts/multinode.sh down      remove everything "up" made
 #   scripts/multinode.sh status    show the nodes, their daemons and the Swarm
 #   scripts/multinode.sh stop N    SIGTERM node N's dockerd and wait for it to exit
@@ -217,6 +218,15 @@ up() {
   status
 }
 
+nodes() {
+  mkdir -p "$LOGS" "$EXEC" "$DATA" "$NODE_SOCK_DIR"
+  bridge_up
+  local n
+  for n in "${NODES[@]}"; do netns_up "$n"; done
+  for n in "${NODES[@]}"; do start_daemon "$n"; done
+  status
+}
+
 down() {
   local n pid
   for n in "${NODES[@]}"; do
@@ -292,12 +302,13 @@ status() {
 [[ $(id -u) == 0 ]] || { say "must run as root"; exit 1; }
 case "${1:-}" in
   up) up ;;
+  nodes) nodes ;;
   down) down ;;
   status) status ;;
   stop) stop_daemon "${2:?node number}" ;;
   start) start_daemon "${2:?node number}" ;;
   *)
-    echo "usage: $0 up|down|status|stop N|start N" >&2
+    echo "usage: $0 up|nodes|down|status|stop N|start N" >&2
     exit 2
     ;;
 esac
