@@ -63,6 +63,7 @@ examples: deps swarm images collection
 test: deps swarm images collection lint sanity
 	@scripts/molecule.sh
 	@playbooks/run-all.sh
+	@$(MAKE) --no-print-directory soak-short
 	$(PYTHON) -m pytest tests/unit tests/integration -q -p no:cacheprovider
 
 bench: deps swarm images collection
@@ -73,3 +74,9 @@ bench-quick: deps swarm images collection
 
 soak: deps swarm images collection
 	PODLIKE_SOAK=1 $(PYTHON) -m pytest tests/soak -q
+
+# One soak scenario for make test: a node of a three-node Swarm lost and back, pods rescheduled, no leftovers.
+soak-short: deps swarm images collection
+	PODLIKE_SOAK=1 $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  tests/soak/test_node_faults.py::test_node_down_reschedules_pods_and_leaves_no_orphans
+	@echo "soak-short figures:" && cat tests/soak/results.json

@@ -18,6 +18,7 @@ NODE_SOCKET = "/run/podlike-node/docker.sock"
 SOCKET_MOUNT = "type=bind,source=%s,target=/var/run/docker.sock,readonly" % NODE_SOCKET
 SOCKET_VOLUME = "%s:/var/run/docker.sock:ro" % NODE_SOCKET
 LABEL_CONTROLLER_ID = "podlike.controller.id"
+LABEL_ROLE = "podlike.role"
 
 ENABLED = os.environ.get("PODLIKE_SOAK") == "1"
 SKIP_REASON = (
@@ -98,15 +99,24 @@ def controllers(node, service):
 
 
 def running_components(node, controller_id):
-    """Names (the part after '.podlike.') of the running components of one controller."""
-    out = dk(node, "ps", "--filter", "label=%s=%s" % (LABEL_CONTROLLER_ID, controller_id), "--format", "{{.Names}}")
+    """Names (the part after '.podlike.') of the running components of one controller (role component)."""
+    out = dk(
+        node,
+        "ps",
+        "--filter",
+        "label=%s=%s" % (LABEL_CONTROLLER_ID, controller_id),
+        "--filter",
+        "label=%s=component" % LABEL_ROLE,
+        "--format",
+        "{{.Names}}",
+    )
     return sorted(name.split(".podlike.", 1)[1] for name in lines(out) if ".podlike." in name)
 
 
 def pods_complete(service, names, nodes=NODES):
     """{node: [controller ids]} where every running controller has all its components running,
     or None when some running controller lacks one."""
-    expected = sorted(set(names) | {"_ipc"})
+    expected = sorted(set(names))
     placed = {}
     for node in nodes:
         for cid in controllers(node, service):

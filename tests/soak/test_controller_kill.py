@@ -25,7 +25,7 @@ def test_sigkill_of_controller_leaves_no_orphans(cluster, results, unique):
     with SIGKILL once it runs: within 10 s no component of it remains and node1 holds no orphan.
     Records the time from the kill to the last component gone (max, mean, median)."""
     node = 1
-    expected = sorted(NAMES + ("_ipc",))
+    expected = sorted(NAMES)
     cleaned = []
     started_in = []
     try:

@@ -58,7 +58,7 @@ def test_stack_update_replaces_every_pod_without_half_started_ones(cluster, resu
             wait_pods("%s_%s" % (stack, service), names, REPLICAS[service], timeout=180)
         for service, names in NAMES.items():
             full = "%s_%s" % (stack, service)
-            expected = sorted(set(names) | {"_ipc"})
+            expected = sorted(set(names))
             before = set(snapshot(full))
             started = time.time()
             dk(1, "service", "update", "-d", "--force", "--update-parallelism", "1", full)
