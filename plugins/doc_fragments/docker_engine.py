@@ -46,7 +46,8 @@ options:
     aliases: [tls_client_key, key_path]
   api_version:
     description:
-      - The Engine API version to use. V(auto) uses E(DOCKER_API_VERSION) when set, else V(1.41).
+      - The Engine API version to use. V(auto) uses E(DOCKER_API_VERSION) when set, else negotiates with the engine
+        (the engine's version, at most V(1.51); Docker 20.10 or newer is needed).
     type: str
     default: auto
     aliases: [docker_api_version]

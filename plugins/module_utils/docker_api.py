@@ -6,6 +6,10 @@
 The controller runs once per pod, so it talks to the engine without the Docker SDK: this keeps
 its start-up fast and its memory low, and lets modules run on hosts without extra packages.
 It honours DOCKER_HOST, DOCKER_API_VERSION, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY.
+
+Without an API version (or with "auto") the client negotiates one as the Docker CLI does: the engine's
+own version from an unversioned GET /_ping, capped at the newest version this project was audited
+against. One negotiation per process and engine, shared by every client and clone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +20,7 @@ import json
 import os
 import socket
 import struct
+import threading
 
 try:
     from urllib.parse import quote, urlencode
@@ -25,8 +30,14 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_http import Connection, ConnectionClosed
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-DEFAULT_API_VERSION = "1.41"
+# Docker 20.10 is the oldest engine the project runs on; Docker 28 (API 1.51) the newest whose API changes
+# are audited (docs/controller.md, "Engine API versions"). Newer engines are spoken to in 1.51.
+MIN_API_VERSION = "1.41"
+MAX_API_VERSION = "1.51"
 DEFAULT_TIMEOUT = 60
+
+_negotiated = {}  # base_url -> (api_version, engine_version)
+_negotiation_lock = threading.Lock()
 
 
 class DockerError(Exception):
@@ -50,14 +61,57 @@ class DockerClient:
 
     def __init__(self, base_url=None, api_version=None, timeout=DEFAULT_TIMEOUT, tls=None):
         self.base_url = base_url or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
-        self.api_version = api_version or os.environ.get("DOCKER_API_VERSION") or DEFAULT_API_VERSION
+        requested = api_version or os.environ.get("DOCKER_API_VERSION") or "auto"
+        self.pinned_api_version = None if requested == "auto" else requested
         self.timeout = timeout
         self.tls = tls if tls is not None else _tls_from_env()
         self._conn = None
 
     def clone(self):
         """A client to the same engine with its own connection (one per thread)."""
-        return DockerClient(self.base_url, self.api_version, self.timeout, self.tls)
+        return DockerClient(self.base_url, self.pinned_api_version, self.timeout, self.tls)
+
+    # API version ------------------------------------------------------------------------------
+    @property
+    def api_version(self):
+        """The version in every request path: the one asked for, else the negotiated one."""
+        return self.pinned_api_version or self._negotiation()[0]
+
+    @property
+    def engine_version(self):
+        """The engine's version from its Server header (negotiated clients only), or None."""
+        return None if self.pinned_api_version else self._negotiation()[1]
+
+    def describe_api(self):
+        """One phrase for logs: 'API 1.51 (negotiated with Docker 28.5.2)' or 'API 1.41 (as set)'."""
+        if self.pinned_api_version:
+            return "API %s (as set)" % self.pinned_api_version
+        return "API %s (negotiated with Docker %s)" % (self.api_version, self.engine_version or "of unknown version")
+
+    def _negotiation(self):
+        with _negotiation_lock:
+            known = _negotiated.get(self.base_url)
+            if known is None:
+                known = _negotiated[self.base_url] = self._negotiate()
+            return known
+
+    def _negotiate(self):
+        """min(engine's API version, MAX_API_VERSION), from one unversioned GET /_ping."""
+        resp, _data = self._exchange("GET", "/_ping", None, {"Host": "docker"}, self.timeout)
+        engine_api = resp.getheader("Api-Version")
+        server = resp.getheader("Server") or ""
+        engine_version = server.split("/", 1)[1].split(" ", 1)[0] if server.startswith("Docker/") else None
+        if resp.status != 200 or not engine_api:
+            raise DockerError(
+                "the Docker engine at %s did not tell its API version (GET /_ping answered %s); "
+                "set DOCKER_API_VERSION" % (self.base_url, resp.status)
+            )
+        if version_tuple(engine_api) < version_tuple(MIN_API_VERSION):
+            raise DockerError(
+                "the Docker engine at %s speaks API %s; podlike.swarm needs %s (Docker 20.10) or newer"
+                % (self.base_url, engine_api, MIN_API_VERSION)
+            )
+        return min(engine_api, MAX_API_VERSION, key=version_tuple), engine_version
 
     # connection -------------------------------------------------------------------------------
     def _connect(self, timeout):
@@ -100,7 +154,11 @@ class DockerClient:
             conn = self._connect(timeout)
             hdrs["Connection"] = "close"
             return self._send(conn, method, url, payload, hdrs)
-        wanted = timeout if timeout is not None else self.timeout
+        resp, data = self._exchange(method, url, payload, hdrs, timeout if timeout is not None else self.timeout)
+        return resp.status, data
+
+    def _exchange(self, method, url, payload, hdrs, wanted):
+        """One request and its whole answer on the kept-alive connection (opened again once if closed)."""
         for attempt in (1, 2):
             if self._conn is None:
                 self._conn = self._connect(wanted)
@@ -121,7 +179,7 @@ class DockerClient:
                 )
             if resp.getheader("Connection", "").lower() == "close" or not resp.complete:
                 self.close()
-            return resp.status, data
+            return resp, data
         raise DockerError("unreachable")  # pragma: no cover
 
     def _send(self, conn, method, url, payload, hdrs):
@@ -144,11 +202,22 @@ class DockerClient:
             self._conn.close()
             self._conn = None
 
+    def _error(self, status, data):
+        """The engine's error; a negotiated version the engine finds too old says so plainly."""
+        error = _error(status, data)
+        if status == 400 and not self.pinned_api_version and "is too old" in str(error):
+            return DockerError(
+                "the Docker engine at %s no longer speaks API %s, the newest podlike.swarm supports: %s"
+                % (self.base_url, self.api_version, error),
+                status,
+            )
+        return error
+
     # JSON helpers -----------------------------------------------------------------------------
     def call(self, method, path, params=None, body=None, timeout=None, ok=(200, 201, 204, 304)):
         status, data = self.request(method, path, params=params, body=body, timeout=timeout)
         if status not in ok:
-            raise _error(status, data)
+            raise self._error(status, data)
         if not data:
             return None
         try:
@@ -219,7 +288,7 @@ class DockerClient:
             headers={"Content-Type": "application/x-tar"},
         )
         if status != 200:
-            raise _error(status, data)
+            raise self._error(status, data)
 
     def exec_run(self, container_id, cmd, timeout=None):
         """Run a command in a container; return (exit_code, output)."""
@@ -249,7 +318,7 @@ class DockerClient:
         """Open the events stream; iterate with read_json_lines."""
         resp = self.request("GET", "/events", params={"filters": filters, "since": since}, stream=True, timeout=timeout)
         if resp.status != 200:
-            raise _error(resp.status, resp.read())
+            raise self._error(resp.status, resp.read())
         return resp
 
     # images -----------------------------------------------------------------------------------
@@ -263,7 +332,7 @@ class DockerClient:
             "POST", "/images/create", params={"fromImage": repo, "tag": tag}, headers=headers, timeout=timeout
         )
         if status != 200:
-            raise _error(status, data)
+            raise self._error(status, data)
         for line in data.decode("utf-8", "replace").splitlines():
             try:
                 message = json.loads(line)
@@ -275,6 +344,14 @@ class DockerClient:
     # volumes ----------------------------------------------------------------------------------
     def inspect_volume(self, name):
         return self.get("/volumes/%s" % quote(name, safe=""))
+
+
+def version_tuple(version):
+    """'1.41' -> (1, 41), for comparing API versions."""
+    try:
+        return tuple(int(part) for part in str(version).split("."))
+    except ValueError:
+        raise DockerError("%r is not an API version (expected e.g. 1.44)" % (version,))
 
 
 def split_image(name):

@@ -88,6 +88,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_version:
+  description: The Engine API version spoken to the engine (negotiated unless the API version was set).
+  returned: success
+  type: str
+  sample: "1.51"
 container:
   description: The name the debug container had.
   returned: always
@@ -156,6 +161,7 @@ def main():
     finally:
         client.close()
     result["stdout_lines"] = result["stdout"].splitlines()
+    result["api_version"] = client.api_version
     if params["fail_on_error"] and result["rc"] != 0:
         module.fail_json(msg="the debug command exited with code %s" % result["rc"], changed=False, **result)
     module.exit_json(changed=False, **result)

@@ -65,6 +65,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_version:
+  description: The Engine API version spoken to the engine (negotiated unless the API version was set).
+  returned: success
+  type: str
+  sample: "1.51"
 pods:
   description: The pods on the host, by name.
   returned: always
@@ -193,6 +198,7 @@ def main():
     client = client_from_params(module.params)
     try:
         result = gather(client, module.params["name"], module.params["stack"])
+        result["api_version"] = client.api_version
     except DockerError as exc:
         module.fail_json(msg="Docker engine error: %s" % exc)
     finally:

@@ -196,6 +196,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_version:
+  description: The Engine API version spoken to the engine (negotiated unless the API version was set).
+  returned: success
+  type: str
+  sample: "1.51"
 pod:
   description:
     - The pod after the task. In check mode, the pod as it is, or as it would be created.
@@ -393,6 +398,7 @@ def main():
     client = client_from_params(module.params)
     try:
         result = run(module.params, client, module.check_mode)
+        result["api_version"] = client.api_version
     except SpecError as exc:
         module.fail_json(msg="invalid pod definition: %s" % exc, changed=False)
     except PodStateError as exc:

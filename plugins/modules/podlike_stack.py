@@ -181,6 +181,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+api_version:
+  description: The Engine API version spoken to the engine (negotiated unless the API version was set).
+  returned: success
+  type: str
+  sample: "1.51"
 stack:
   description: The rendered stack mapping, as passed to C(docker stack deploy). Empty for O(state=absent).
   returned: always
@@ -274,8 +279,13 @@ def run_module(module):
     cli = DockerCli(docker_bin, params["docker_host"])
     client = DockerClient(base_url=params["docker_host"])
     if params["state"] == "absent":
-        return ensure_absent(client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode)
-    return ensure_present(client, cli, params["name"], params["compose"], params, check_mode=module.check_mode)
+        result = ensure_absent(
+            client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode
+        )
+    else:
+        result = ensure_present(client, cli, params["name"], params["compose"], params, check_mode=module.check_mode)
+    result["api_version"] = client.api_version
+    return result
 
 
 def main():

@@ -22,6 +22,7 @@ def boot(argv, output, client=None):
     flags = parse_flags(argv)
     client = client or DockerClient(timeout=ENGINE_TIMEOUT)
     controller = find_self(client)
+    output.info("engine %s" % client.describe_api())
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
     settings = resolve(flags, definition.settings)

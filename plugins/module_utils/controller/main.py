@@ -57,8 +57,10 @@ def debug_main(argv):
     if len(argv) < 2:
         sys.stderr.write("usage: podlike debug POD IMAGE [COMMAND...]\n")
         return 2
+    client = DockerClient()
     try:
-        result = run_in_pod(DockerClient(), argv[0], argv[1], command=argv[2:] or None)
+        result = run_in_pod(client, argv[0], argv[1], command=argv[2:] or None)
+        sys.stderr.write("podlike debug: engine %s\n" % client.describe_api())
     except (PodStateError, DockerError) as exc:
         sys.stderr.write("podlike debug: error: %s\n" % exc)
         return 2
