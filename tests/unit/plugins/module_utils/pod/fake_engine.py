@@ -278,6 +278,9 @@ class FakeClient:
     def clone(self):
         return FakeClient(self.engine)
 
+    def describe_api(self):
+        return "API 1.41 (as set)"
+
     def close(self):
         self.closed = True
 
@@ -380,11 +383,10 @@ class FakeClient:
     def remove_container(self, container_id, force=True, volumes=False):
         self.engine.record("remove_container", container_id, force)
         self._check("remove_container")
-        container = self._container(container_id)
-        script = self.engine.script_for(container)
-        error = Script.take(script.remove_error)
+        error = Script.take(self.engine.script_for(self.engine.containers.get(container_id)).remove_error)
         if error is not None:
             raise error
+        container = self._container(container_id)
         if container.state == "running":
             self.engine.exit(container, KILL_EXIT_CODE)
         container.state = "removed"
