@@ -17,7 +17,7 @@ help:
 	@echo "make soak      long fault tests on a three-node Swarm in network namespaces"
 
 deps:
-	@$(PYTHON) -c "import ansible, yaml, jinja2, pytest, docker" 2>/dev/null \
+	@$(PYTHON) -c "import ansible, yaml, jinja2, pytest, pytest_cov, docker" 2>/dev/null \
 	  || $(PYTHON) -m pip install -q -r requirements-dev.txt
 
 engine:
@@ -59,12 +59,16 @@ molecule: deps swarm images collection
 examples: deps swarm images collection
 	@playbooks/run-all.sh
 
-# Molecule and the use-case playbooks run first so that pytest's summary closes the output.
+# Molecule and the use-case playbooks run first so that pytest's summary closes the output; the unit tests
+# report the line coverage of the pod core and the controller (unit tests alone).
 test: deps swarm images collection lint sanity
 	@scripts/molecule.sh
 	@playbooks/run-all.sh
 	@$(MAKE) --no-print-directory soak-short
-	$(PYTHON) -m pytest tests/unit tests/integration -q -p no:cacheprovider
+	$(PYTHON) -m pytest tests/unit -q -p no:cacheprovider --cov-fail-under=85 --cov-report=term \
+	  --cov=ansible_collections.podlike.swarm.plugins.module_utils.pod \
+	  --cov=ansible_collections.podlike.swarm.plugins.module_utils.controller
+	$(PYTHON) -m pytest tests/integration -q -p no:cacheprovider
 
 bench: deps swarm images collection
 	$(PYTHON) benchmarks/run.py

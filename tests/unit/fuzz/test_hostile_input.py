@@ -1,8 +1,10 @@
 """Generated hostile and malformed input: every case ends in a clear error or a valid pod, never a traceback.
 
 Case counts: 600 label sets, 600 component definitions, 400 templates, 300 flag lists (1900 in all).
+PODLIKE_FUZZ_EXAMPLES=N caps every test at N cases, for a quick run while editing; make test runs them all.
 """
 
+import os
 import string
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
@@ -22,6 +24,9 @@ from hypothesis import strategies as st
 
 
 def cases(count):
+    limit = os.environ.get("PODLIKE_FUZZ_EXAMPLES")
+    if limit:
+        count = min(count, int(limit))
     return settings(max_examples=count, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 

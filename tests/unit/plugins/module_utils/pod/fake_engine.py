@@ -20,12 +20,15 @@ import struct
 import threading
 import time
 
+import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPONENT,
     LABEL_CONTROLLER_ID,
     LABEL_ROLE,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, runtime
 
 CONTROLLER_ID = "c" * 64
 STOP_EXIT_CODE = 143
@@ -158,10 +161,10 @@ class FakeEngine:
             or self.scripts.setdefault(container.component or "role:%s" % container.role, Script())
         )
 
-    def leftover(self, name, component, controller_id, state="running"):
+    def leftover(self, name, component, controller_id, state="running", container_id=None):
         """A container left by an earlier controller (for the reaping at start)."""
         container = Container(
-            self._new_id(),
+            container_id or self._new_id(),
             name,
             {"Labels": {LABEL_CONTROLLER_ID: controller_id, LABEL_COMPONENT: component, LABEL_ROLE: "component"}},
         )
@@ -300,7 +303,7 @@ class FakeClient:
         return found
 
     def inspect_container(self, container_id):
-        self.engine.record("inspect_container", container_id)
+        self.engine.record("inspect_container", container_id, container_id)
         self._check("inspect_container")
         controller = getattr(self.engine, "controller", None)
         if controller is not None and container_id in (controller["Id"], controller["Id"][:12]):
@@ -593,3 +596,53 @@ def wait_running(output, timeout=5):
         timeout=timeout,
         message="the pod to run",
     )
+
+
+# Fixtures (imported by the conftest.py files of the pod and controller tests) -----------------------
+
+
+@pytest.fixture
+def engine():
+    fake = FakeEngine()
+    yield fake
+    fake.shutdown()
+
+
+@pytest.fixture
+def output():
+    return RecordingOutput()
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch):
+    """Back-off of 40 ms a step instead of a second, so restarts are timed without long sleeps."""
+    monkeypatch.setattr(runtime, "RESTART_BACKOFF", 0.04)
+    return 0.04
+
+
+@pytest.fixture
+def make_pod(engine, output, monkeypatch):
+    """make_pod(components, init=, copies=, settings=, flags=, **controller) -> Pod, built by boot()."""
+    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    runs = []
+
+    def make(components, init=None, copies=None, settings=None, flags=(), **controller):
+        engine.controller = controller_container(pod_labels(components, init, copies, settings), **controller)
+        pod = boot_module.boot(list(flags), output, client=engine.client())
+        runs.append(pod)
+        return pod
+
+    yield make
+    for pod in runs:
+        if not pod.stopping:
+            pod.deliver_signal("TERM")
+
+
+@pytest.fixture
+def run_pod(make_pod):
+    """run_pod(components, ...) -> Running: the pod's run() in a thread."""
+
+    def run(components, **kwargs):
+        return Running(make_pod(components, **kwargs))
+
+    return run

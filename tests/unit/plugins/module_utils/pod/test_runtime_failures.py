@@ -242,11 +242,7 @@ def test_leftovers_of_this_controller_and_of_dead_controllers_are_removed(engine
     mine = engine.leftover("shop_web.1.abc.podlike.app", "app", CONTROLLER_ID)
     orphan = engine.leftover("old.podlike.app", "app", dead)
     other = engine.leftover("other.podlike.app", "app", alive)
-    engine.leftover("other", "controller", "-", state="running").id  # the live controller
-    live_controller = [c for c in engine.containers.values() if c.name == "other"][0]
-    engine.containers.pop(live_controller.id)
-    live_controller.id = alive
-    engine.containers[alive] = live_controller
+    engine.leftover("other", "controller", "-", container_id=alive)  # the other controller, still running
     running = run_pod({"app": spec()})
     wait_running(output)
     removed = [c.args for c in engine.calls if c.method == "remove_container"]

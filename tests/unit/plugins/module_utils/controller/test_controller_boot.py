@@ -1,0 +1,126 @@
+"""From the controller's own container to a Pod: finding itself, its volumes, its cgroup, its policy."""
+
+import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, SpecError
+from fake_engine import CONTROLLER_ID, controller_container, pod_labels
+
+APP = {"app": {"image": "busybox"}}
+
+
+@pytest.fixture
+def boot(engine, output, monkeypatch):
+    """boot(components, flags=, candidates=, cgroup=, **controller) -> Pod, on the fake engine."""
+
+    def run(components=None, flags=(), candidates=(CONTROLLER_ID,), cgroup="", settings=None, **controller):
+        monkeypatch.setattr(discovery, "read_candidates", lambda: list(candidates))
+        monkeypatch.setattr(discovery, "_read", lambda path: cgroup if path == "/proc/self/cgroup" else "")
+        engine.controller = controller_container(pod_labels(components or APP, settings=settings), **controller)
+        return boot_module.boot(list(flags), output, client=engine.client())
+
+    return run
+
+
+def test_the_controller_finds_its_own_container_among_the_candidates(boot, engine):
+    pod = boot(candidates=["f" * 64, CONTROLLER_ID[:12]])
+    assert pod.controller["Id"] == CONTROLLER_ID
+    assert [c.args for c in engine.calls_to("inspect_container")] == [("f" * 64,), (CONTROLLER_ID[:12],)]
+    assert pod.context.pod_name == "shop_web.1.abc"
+    assert [c.name for c in pod.definition.components] == ["app"]
+
+
+def test_a_controller_outside_a_container_says_so(boot):
+    with pytest.raises(PodError) as error:
+        boot(candidates=[])
+    assert "does not appear to run in a container of this engine" in str(error.value)
+    assert "a container ID in /proc/self" in str(error.value)
+
+
+def test_candidates_that_are_not_containers_are_named(boot):
+    with pytest.raises(PodError) as error:
+        boot(candidates=["f" * 64, "0123456789ab"])
+    assert "(looked for ffffffffffff, 0123456789ab)" in str(error.value)
+
+
+def test_an_engine_error_while_looking_is_not_hidden(boot, engine):
+    engine.errors["inspect_container"] = DockerError("permission denied")
+    with pytest.raises(DockerError):
+        boot()
+
+
+CGROUP_V1 = "12:memory:/docker/%s\n11:cpu,cpuacct:/docker/%s\n1:name=systemd:/docker/%s\n" % ((CONTROLLER_ID,) * 3)
+CGROUP_SYSTEMD = "4:memory:/system.slice/docker-%s.scope\n" % CONTROLLER_ID
+
+
+@pytest.mark.parametrize(
+    "flags, cgroup, expected, said",
+    [
+        ([], CGROUP_V1, "/docker/" + CONTROLLER_ID, False),
+        ([], "0::/\n", None, True),
+        ([], CGROUP_SYSTEMD, None, True),
+        ([], "", None, True),
+        (["-cgroup=false"], CGROUP_V1, None, False),
+    ],
+)
+def test_components_share_the_controller_cgroup_only_where_the_engine_can_nest(
+    boot, output, flags, cgroup, expected, said
+):
+    pod = boot(flags=flags, cgroup=cgroup)
+    assert pod.context.cgroup_parent == expected
+    assert any("cgroup sharing is not available" in line for line in output.of("info")) is said
+
+
+def test_named_volumes_are_found_by_their_stack_reference(boot, engine):
+    engine.volumes = {
+        "shop_data": {"Name": "shop_data", "Labels": {"com.docker.stack.namespace": "shop"}},
+        "task_cache_1": {"Name": "task_cache_1", "Labels": {"com.github.rycus86.podlike.volume-ref": "cache"}},
+        "proj_logs": {"Name": "proj_logs", "Labels": {"com.docker.compose.volume": "logs"}},
+        "plain": {"Name": "plain", "Labels": None},
+    }
+    mounts = [
+        {"Type": "volume", "Name": name, "Destination": "/" + name}
+        for name in ("shop_data", "task_cache_1", "proj_logs", "plain", "gone")
+    ] + [{"Type": "bind", "Source": "/srv", "Destination": "/srv"}, {"Type": "volume"}]
+    pod = boot({"app": {"image": "busybox", "volumes": ["data:/data", "cache:/cache"]}}, mounts=mounts)
+    assert pod.context.volume_names == {"data": "shop_data", "cache": "task_cache_1", "logs": "proj_logs"}
+    app = pod.definition.component("app")
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import create_body
+
+    sources = [m["Source"] for m in create_body(app, pod.context)["HostConfig"]["Mounts"]]
+    assert sources == ["shop_data", "task_cache_1"]
+
+
+def test_volumes_are_not_looked_up_when_no_component_mounts_one(boot, engine):
+    pod = boot(mounts=[{"Type": "volume", "Name": "shop_data", "Destination": "/data"}])
+    assert pod.context.volume_names == {}
+    assert engine.calls_to("inspect_volume") == []
+
+
+def test_a_privileged_component_needs_the_operator_flag(boot):
+    definition = {"app": {"image": "busybox", "cap_add": ["NET_ADMIN"]}}
+    with pytest.raises(SpecError) as error:
+        boot(definition)
+    assert str(error.value).startswith('component "app": key "cap_add": extra capabilities are not allowed')
+    assert boot(definition, flags=["-allow-privileged"]).definition.component("app").definition["cap_add"]
+
+
+def test_sharing_the_controller_volumes_with_its_socket_needs_the_operator_flag(boot):
+    with pytest.raises(SpecError) as error:
+        boot(flags=["-volumes"])
+    assert 'key "pod.controller.volumes"' in str(error.value)
+    assert boot(flags=["-volumes", "-allow-privileged"]).context.settings.volumes is True
+
+
+def test_settings_come_from_flags_over_labels_over_defaults(boot):
+    pod = boot(settings={"logs": "false", "exit-policy": "continue"}, flags=["-logs"])
+    assert pod.context.settings.logs is True
+    assert pod.context.settings.exit_policy == "continue"
+    assert pod.context.settings.pids is True
+
+
+def test_a_pod_cannot_allow_itself_privileges(boot):
+    with pytest.raises(SpecError) as error:
+        boot(settings={"allow-privileged": "true"})
+    assert str(error.value).startswith('key "pod.controller.allow-privileged": can only be set as a flag')
