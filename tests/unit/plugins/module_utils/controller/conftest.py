@@ -5,4 +5,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pod"))
 
-from fake_engine import engine, make_pod, output  # noqa: E402, F401
+import fake_engine  # noqa: E402
+
+engine = fake_engine.engine
+output = fake_engine.output
+make_pod = fake_engine.make_pod

@@ -37,15 +37,6 @@ def test_create_refused_for_a_name_in_use(engine, run_pod, output):
     assert_nothing_left(engine)
 
 
-def test_create_refused_by_the_engine(engine, run_pod, output):
-    engine.script("app", create_error=[DockerError("no space left on device", 500)])
-    running = run_pod({"db": spec(), "app": spec()})
-    assert running.result(timeout=3) == 3
-    error = assert_one_error(output, "no space left on device")
-    assert error.startswith('component "app": ')
-    assert_nothing_left(engine)
-
-
 def test_start_refused_mid_start(engine, run_pod, output):
     engine.script("db", healthy_after=0.03)
     engine.script("app", start_error=[DockerError("driver failed programming external connectivity", 500)])
@@ -183,25 +174,6 @@ def test_waiting_for_an_init_component_fails(engine, run_pod, output):
     assert running.result() == 3
     assert_one_error(output, 'component "init-1": ', "connection reset by peer")
     assert engine.calls_to("create_container", "app") == []
-    assert_nothing_left(engine)
-
-
-def test_an_exception_inside_a_start_thread_ends_the_pod_with_1(engine, run_pod, output):
-    engine.errors["inspect_image"] = RuntimeError("bad answer")
-    running = run_pod({"app": {"image": "busybox:1"}, "db": spec(healthcheck={"test": "true"})})
-    assert running.result(timeout=3) == 1
-    assert_one_error(output, "RuntimeError", "bad answer")
-    assert_nothing_left(engine)
-
-
-def test_an_exception_inside_a_running_pod_thread_ends_the_pod_with_1(engine, run_pod, output, fast_backoff):
-    engine.script("app", exits=[None, None])
-    running = run_pod({"app": spec(restart="always"), "db": spec()})
-    wait_running(output)
-    engine.errors["logs"] = KeyError("Content-Type")  # the restarted component's log follower fails
-    engine.exit(engine.by_component("app"), 1)
-    assert running.result(timeout=3) == 1
-    assert_one_error(output, "KeyError")
     assert_nothing_left(engine)
 
 
