@@ -26,6 +26,8 @@ LABEL_COMPONENT = "podlike.component"
 LABEL_ROLE = "podlike.role"
 LABEL_STACK = "podlike.stack"
 LABEL_VOLUME_REF = "com.github.rycus86.podlike.volume-ref"
+# An anonymous volume the controller mounts at EMPTYDIR_ROOT + NAME is what its components mean by volume NAME.
+EMPTYDIR_ROOT = "/podlike/emptydir/"
 
 HEALTH_SOCKET = "/.podlike.health.sock"
 NAME_SEPARATOR = ".podlike."

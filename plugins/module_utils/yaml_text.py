@@ -40,6 +40,16 @@ def load_yaml(text):
         raise YAMLError(_one_line(exc))
 
 
+def load_yaml_documents(text):
+    """Every document of a multi-document YAML text, as a list."""
+    if not HAS_YAML:
+        raise YAMLError("PyYAML is not installed")
+    try:
+        return list(yaml.load_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        raise YAMLError(_one_line(exc))
+
+
 def dump_yaml(value):
     """Deterministic YAML text of plain data."""
     if not HAS_YAML:

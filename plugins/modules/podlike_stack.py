@@ -54,9 +54,31 @@ options:
       - Each item is a path to a stack file on the target or an inline stack mapping.
       - Relative paths in the stack (templates, config and secret files, bind sources) resolve against the
         directory of the first file given as a path, else the current directory of the module.
-      - Required when O(state=present); not used when O(state=absent).
+      - O(compose) or O(kube) is required when O(state=present); not used when O(state=absent).
     type: list
     elements: raw
+  kube:
+    description:
+      - Kubernetes manifest files on the target (Pod, Deployment, StatefulSet, DaemonSet, Service, ConfigMap,
+        Secret, PersistentVolumeClaim), translated into pod services deployed with the stack files of O(compose)
+        (see C(docs/kube.md) for the mapping).
+      - Fields without a meaning on Swarm are refused, one line each with its path, unless O(lenient=true).
+      - ConfigMap and Secret data is written, mode 0600, under C(podlike-kube/NAME) in the target's temporary
+        directory, where C(docker stack deploy) reads it.
+    type: list
+    elements: path
+  lenient:
+    description:
+      - With O(kube), warn about fields without a meaning on Swarm and leave them out instead of failing.
+    type: bool
+    default: false
+  allow_host_paths:
+    description:
+      - With O(kube), host path prefixes that C(hostPath) volumes may use; each one used is passed to the pod's
+        controller as C(-allow-host-path).
+    type: list
+    elements: str
+    default: []
   args:
     description:
       - Template args (C(.Args) in templates), with the lowest precedence, below the global C(x-podlike.args).
@@ -154,6 +176,16 @@ EXAMPLES = r"""
                       image: podlike/busybox:latest
                       command: sh -c 'while true; do wget -qO- http://127.0.0.1:8080/ >/dev/null; sleep 5; done'
 
+- name: Deploy Kubernetes manifests as pods, on a host without IPVS
+  podlike.swarm.podlike_stack:
+    name: shop
+    kube:
+      - /srv/shop/deployment.yaml
+      - /srv/shop/service.yaml
+    endpoint_mode: dnsrr
+    publish_mode: host
+    wait: true
+
 - name: Merge an override file and remove services the files no longer define
   podlike.swarm.podlike_stack:
     name: shop
@@ -247,6 +279,8 @@ plan:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import stack_for_deploy
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
     DockerCli,
     StackError,
@@ -258,6 +292,9 @@ ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
     "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
     "compose": {"type": "list", "elements": "raw"},
+    "kube": {"type": "list", "elements": "path"},
+    "lenient": {"type": "bool", "default": False},
+    "allow_host_paths": {"type": "list", "elements": "str", "default": []},
     "args": {"type": "dict", "default": {}},
     "prune": {"type": "bool", "default": False},
     "with_registry_auth": {"type": "bool", "default": False},
@@ -269,6 +306,19 @@ ARGUMENT_SPEC = {
     "controller_image": {"type": "str"},
     "docker_host": {"type": "str"},
 }
+
+
+def kube_stacks(module):
+    """The stack translated from the O(kube) manifests (a list of one), or an empty list."""
+    params = module.params
+    if not params["kube"]:
+        return []
+    stack, warnings = stack_for_deploy(
+        params["kube"], params["name"], params["controller_image"], params["allow_host_paths"], params["lenient"]
+    )
+    for warning in warnings:
+        module.warn(warning)
+    return [stack]
 
 
 def run_module(module):
@@ -283,7 +333,8 @@ def run_module(module):
             client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode
         )
     else:
-        result = ensure_present(client, cli, params["name"], params["compose"], params, check_mode=module.check_mode)
+        compose = kube_stacks(module) + list(params["compose"] or [])
+        result = ensure_present(client, cli, params["name"], compose, params, check_mode=module.check_mode)
     result["api_version"] = client.api_version
     return result
 
@@ -291,12 +342,12 @@ def run_module(module):
 def main():
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
-        required_if=[("state", "present", ["compose"])],
+        required_if=[("state", "present", ["compose", "kube"], True)],
         supports_check_mode=True,
     )
     try:
         result = run_module(module)
-    except (StackError, DockerError) as error:
+    except (StackError, DockerError, KubeError) as error:
         module.fail_json(msg=str(error))
     diff = result.pop("diff")
     if module._diff:

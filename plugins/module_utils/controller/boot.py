@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, policy
@@ -94,6 +95,11 @@ def _volume_names(client, controller, definition):
     names = {}
     for mount in controller.get("Mounts") or []:
         if mount.get("Type") != "volume" or not mount.get("Name"):
+            continue
+        destination = mount.get("Destination") or ""
+        if destination.startswith(EMPTYDIR_ROOT) and len(destination) > len(EMPTYDIR_ROOT):
+            # An anonymous volume of the task: removed with the task's container, so with the pod.
+            names[destination[len(EMPTYDIR_ROOT) :]] = mount["Name"]
             continue
         try:
             volume = client.inspect_volume(mount["Name"])

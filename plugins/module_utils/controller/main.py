@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""The controller's command line: `podlike [flags]`, `podlike health`, `podlike template`, `podlike version`."""
+"""The controller's command line: `podlike [flags]`, `podlike health`, `podlike template`, `podlike kube`..."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,6 +18,7 @@ USAGE = """usage: podlike [flags]             run the pod of this container (the
        podlike health             print the pod's components and their health; exit 0 when healthy
        podlike healthcheck        the image's HEALTHCHECK: exit 0 when the pod is healthy
        podlike template FILE...   render an x-podlike stack to a plain stack file
+       podlike kube FILE...       translate Kubernetes manifests to a pod stack file (see kube.md)
        podlike debug POD IMAGE [COMMAND...]
                                   run a throw-away container in a pod's network and PID namespaces
        podlike version            print the version
@@ -35,6 +36,10 @@ def main(argv=None):
         from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import main as template_main
 
         return template_main(argv[1:])
+    if command == "kube":
+        from ansible_collections.podlike.swarm.plugins.module_utils.kube.cli import main as kube_main
+
+        return kube_main(argv[1:])
     if command == "debug":
         return debug_main(argv[1:])
     if command == "version":

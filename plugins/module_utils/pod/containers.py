@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPONENT,
@@ -21,6 +22,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Sp
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings, key_values
 
 IPC_HOLDER = "_ipc"
+# $(PODLIKE_POD_NAME) in an environment value is the pod's own value, as Kubernetes' dependent variables.
+_POD_VARIABLE = re.compile(r"\$\((PODLIKE_[A-Z_]+)\)")
 
 # Swarm labels of the controller task, offered to components as environment variables.
 _DOWNWARD_LABELS = (
@@ -116,13 +119,31 @@ def environment(component, pod, read_file=None):
         values.update(key_values(component.definition.get("environment")))
     except ValueError as exc:
         raise SpecError(str(exc), component=component.name, key="environment")
-    values["PODLIKE_POD_NAME"] = pod.pod_name
-    values["PODLIKE_COMPONENT_NAME"] = component.name
-    values["PODLIKE_CONTROLLER_ID"] = pod.controller_id
+    identity = pod_identity(pod)
+    identity["PODLIKE_COMPONENT_NAME"] = component.name
+    for name, value in values.items():
+        values[name] = _POD_VARIABLE.sub(lambda match: identity.get(match.group(1), match.group(0)), value)
+    values.update(identity)
+    return ["%s=%s" % item for item in values.items()]
+
+
+def pod_identity(pod):
+    """The PODLIKE_* variables every component gets: the pod's name, address, node and Swarm task."""
+    identity = {"PODLIKE_POD_NAME": pod.pod_name, "PODLIKE_CONTROLLER_ID": pod.controller_id}
     for label, variable in _DOWNWARD_LABELS:
         if pod.labels.get(label):
-            values[variable] = pod.labels[label]
-    return ["%s=%s" % item for item in values.items()]
+            identity[variable] = pod.labels[label]
+    networks = (pod.controller.get("NetworkSettings") or {}).get("Networks") or {}
+    addresses = [networks[name].get("IPAddress") for name in sorted(networks) if name != "ingress"]
+    addresses = [address for address in addresses if address]
+    if addresses:
+        identity["PODLIKE_POD_IP"] = addresses[0]
+    # Under Swarm the service sets it from the {{.Node.Hostname}} template; the controller passes it on.
+    controller_env = (pod.controller.get("Config") or {}).get("Env") or []
+    for item in controller_env:
+        if item.startswith("PODLIKE_NODE_NAME="):
+            identity["PODLIKE_NODE_NAME"] = item.split("=", 1)[1]
+    return identity
 
 
 def read_env_file(path, component_name, read_file=None):

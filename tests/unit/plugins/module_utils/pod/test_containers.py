@@ -89,3 +89,39 @@ def test_copy_archive_keeps_mode_and_owner(tmp_path):
     assert member.mode == 0o600
     assert member.uid == os.stat(str(source)).st_uid
     assert archive.extractfile(member).read() == b"s3cret"
+
+
+def test_environment_may_name_the_pods_own_values():
+    controller = dict(
+        CONTROLLER,
+        Config=dict(CONTROLLER["Config"], Env=["PODLIKE_NODE_NAME=node-1", "PATH=/bin"]),
+        NetworkSettings={"Networks": {"ingress": {"IPAddress": "10.0.0.9"}, "shop_default": {"IPAddress": "10.0.1.5"}}},
+    )
+    pod = PodContext(controller, resolve({}, {}))
+    environment = {
+        "POD": "$(PODLIKE_POD_NAME)",
+        "WHERE": "$(PODLIKE_POD_IP) on $(PODLIKE_NODE_NAME) in $(PODLIKE_STACK)",
+        "KEPT": "$(PODLIKE_UNKNOWN) $(HOME)",
+    }
+    component = parse_component("app", {"image": "app:1", "environment": environment})
+    env = dict(item.split("=", 1) for item in create_body(component, pod)["Env"])
+    assert env["POD"] == "shop_web.1.abc"
+    assert env["WHERE"] == "10.0.1.5 on node-1 in shop"
+    assert env["KEPT"] == "$(PODLIKE_UNKNOWN) $(HOME)"
+    assert env["PODLIKE_POD_IP"] == "10.0.1.5" and env["PODLIKE_NODE_NAME"] == "node-1"
+
+
+def test_copy_into_a_directory_the_image_lacks():
+    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
+
+    calls = []
+
+    class Client:
+        def put_archive(self, container_id, path, data):
+            calls.append((path, tarfile.open(fileobj=io.BytesIO(data)).getnames()))
+            if path != "/":
+                raise NotFound("no such directory", 404)
+
+    copy_into(Client(), "c1", "app", [(__file__, "/etc/app/conf.d/app.conf")])
+    assert calls == [("/etc/app/conf.d", ["app.conf"]), ("/", ["etc/app/conf.d/app.conf"])]

@@ -1,0 +1,88 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""``podlike kube``: print the stack of Kubernetes manifests (files, or ``-`` for stdin)."""
+
+import argparse
+import os
+import sys
+
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import load_manifests, translate, write_files
+from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
+from ansible_collections.podlike.swarm.plugins.module_utils.template.render import (
+    ENDPOINT_MODES,
+    PUBLISH_MODES,
+    dump_stack,
+    render_stack,
+)
+
+PROG = "podlike kube"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise _UsageError(message)
+
+
+def _parser():
+    parser = _Parser(prog=PROG, description="Translate Kubernetes manifests into a pod stack file.")
+    parser.add_argument("--lenient", action="store_true", help="warn about fields without meaning instead of failing")
+    parser.add_argument("--endpoint-mode", choices=ENDPOINT_MODES, help="set deploy.endpoint_mode on every service")
+    parser.add_argument("--publish-mode", choices=PUBLISH_MODES, help="set the mode of every published port")
+    parser.add_argument("--controller-image", help="the controller image")
+    parser.add_argument(
+        "--allow-host-path",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="allow hostPath volumes under PREFIX (passed on to the controller)",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="write ConfigMap and Secret data here for the stack")
+    parser.add_argument("--name", default="", help="the stack name, to keep config and secret names apart")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="manifest files; - reads stdin")
+    return parser
+
+
+def main(argv=None, stdin=None, stdout=None, stderr=None):
+    """Translate; return the exit status (0, or 2 on any error)."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        options = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+        sources = [("stdin", stdin.read()) if path == "-" else path for path in options.files]
+        data_dir = os.path.abspath(options.data_dir) if options.data_dir else "kube-data"
+        translation = translate(
+            load_manifests(sources),
+            controller_image=options.controller_image,
+            allow_host_paths=options.allow_host_path,
+            lenient=options.lenient,
+            data_dir=data_dir,
+            name_prefix=options.name + "_" if options.name else "",
+        )
+        if translation.files and not options.data_dir:
+            raise _UsageError("the manifests hold ConfigMap or Secret data: give --data-dir DIR to write it")
+        stack = render_stack(
+            [translation.stack], endpoint_mode=options.endpoint_mode, publish_mode=options.publish_mode
+        )
+        if translation.files:
+            write_files(translation.files, data_dir)
+    except (_UsageError, TemplateError, OSError) as error:
+        stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
+        return 2
+    except KubeError as error:
+        for line in str(error).splitlines():
+            stderr.write(f"{PROG}: error: {line}\n")
+        return 2
+    for line in translation.warnings:
+        stderr.write(f"{PROG}: warning: {line}\n")
+    stdout.write(dump_stack(stack))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

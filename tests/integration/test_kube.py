@@ -1,0 +1,235 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""Kubernetes manifests deployed as pods by podlike_stack on a one-node Swarm, each behaviour checked there."""
+
+import json
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+from conftest import BUSYBOX, containers, docker, docker_result, inspect, wait_until
+from helpers_stack import run_stack_task
+
+pytestmark = pytest.mark.swarm
+
+NGINX = "podlike/nginx:local"
+
+# Written as a Kubernetes user writes it: a Deployment with an init container, a native sidecar, a readiness
+# probe, a ConfigMap mounted as files, an emptyDir shared by three containers, and a NodePort Service.
+MANIFEST = f"""
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-content
+data:
+  index.html: |
+    hello from kube
+  default.conf: |
+    server {{
+      listen 80;
+      root /usr/share/nginx/html;
+    }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      terminationGracePeriodSeconds: 10
+      initContainers:
+        - name: prepare
+          image: {BUSYBOX}
+          command: [sh, -c, 'echo "prepared by $POD_NAME" > /shared/prepared']
+          env:
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+          volumeMounts:
+            - name: shared
+              mountPath: /shared
+        - name: helper
+          image: {BUSYBOX}
+          restartPolicy: Always
+          command:
+            - sh
+            - -c
+            - trap 'exit 0' TERM; sleep 4; date +%s > /shared/ready.txt; while true; do sleep 1; done
+          volumeMounts:
+            - name: shared
+              mountPath: /shared
+      containers:
+        - name: web
+          image: {NGINX}
+          ports:
+            - name: http
+              containerPort: 80
+          readinessProbe:
+            httpGet:
+              path: /shared/ready.txt
+              port: http
+            periodSeconds: 1
+            failureThreshold: 30
+          volumeMounts:
+            - name: content
+              mountPath: /usr/share/nginx/html/index.html
+              subPath: index.html
+            - name: content
+              mountPath: /etc/nginx/conf.d/default.conf
+              subPath: default.conf
+            - name: shared
+              mountPath: /usr/share/nginx/html/shared
+      volumes:
+        - name: shared
+          emptyDir: {{}}
+        - name: content
+          configMap:
+            name: web-content
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: http
+"""
+
+
+class Events:
+    """Container start/die/health events of one stack, streamed from before the deploy (no ring buffer limit)."""
+
+    def __init__(self, stack, path):
+        self.stack = stack
+        self.path = path
+        # A file, not a pipe: the engine drops a subscriber that stops reading.
+        with open(path, "w") as output:
+            self.process = subprocess.Popen(
+                ["docker", "events", "--format", "{{json .}}", "--filter", "type=container"], stdout=output
+            )
+        time.sleep(0.5)
+
+    def stop(self):
+        time.sleep(1)
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        events = []
+        for line in self.path.read_text().splitlines():
+            event = json.loads(line)
+            attributes = event.get("Actor", {}).get("Attributes", {})
+            if self.stack in (attributes.get("podlike.stack"), attributes.get("com.docker.stack.namespace")):
+                events.append(event)
+        return events
+
+
+def first(events, pod, component, action):
+    """timeNano of the first ``action`` of ``component`` in ``pod``."""
+    times = [
+        event["timeNano"]
+        for event in events
+        if event["Actor"]["Attributes"].get("podlike.pod") == pod
+        and event["Actor"]["Attributes"].get("podlike.component") == component
+        and event["Action"] == action
+    ]
+    seen = [
+        (event["Actor"]["Attributes"].get("podlike.component"), event["Action"])
+        for event in events
+        if event["Actor"]["Attributes"].get("podlike.pod") == pod
+    ]
+    assert times, f"no {action} event of {component} in {pod}: {seen}"
+    return times[0]
+
+
+def get(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+        return response.read().decode()
+
+
+@pytest.fixture
+def stack_name(cleanup):
+    name = "itkube" + uuid.uuid4().hex[:6]
+    cleanup["stacks"].append(name)
+    return name
+
+
+def test_deployment_with_init_sidecar_probe_configmap_emptydir_and_nodeport(tmp_path, stack_name):
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(MANIFEST)
+    options = {
+        "name": stack_name,
+        "kube": [str(manifest)],
+        "endpoint_mode": "dnsrr",
+        "publish_mode": "host",
+        "resolve_image": "never",
+        "wait": True,
+        "wait_timeout": 120,
+    }
+    events = Events(stack_name, tmp_path / "events.jsonl")
+    deployed, process = run_stack_task(tmp_path, options)
+    assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]
+    assert deployed["changed"] and deployed["services"] == ["web"]
+    again, _ = run_stack_task(tmp_path, options)
+    assert not again.get("failed") and not again["changed"], again.get("msg")
+
+    controllers = containers(f"label=com.docker.swarm.service.name={stack_name}_web", "status=running")
+    assert len(controllers) == 2, controllers
+    volumes = []
+    for controller in controllers:
+        info = inspect(controller)
+        assert info["State"]["Health"]["Status"] == "healthy"
+        # NodePort without nodePort: Swarm picks the published port, as Kubernetes picks a node port.
+        port = info["NetworkSettings"]["Ports"]["80/tcp"][0]["HostPort"]
+        assert get(port, "/") == "hello from kube\n"
+        assert get(port, "/shared/prepared") == f"prepared by {controller}\n"
+        ready_at = int(get(port, "/shared/ready.txt"))
+        (volume,) = [m["Name"] for m in info["Mounts"] if m["Destination"] == "/podlike/emptydir/shared"]
+        web = inspect(f"{controller}.podlike.web")
+        assert volume in [m.get("Name") for m in web["Mounts"]]
+        volumes.append((controller, volume, ready_at))
+        logs = docker_result("logs", controller)
+        assert "podlike: web is ready" in logs.stdout + logs.stderr
+
+    removed, process = run_stack_task(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 120})
+    assert not removed.get("failed") and removed["changed"], removed.get("msg")
+    seen = events.stop()
+
+    for controller, volume, ready_at in volumes:
+        # Init first, then the sidecar, then the app; the app stops before the sidecar.
+        assert first(seen, controller, "init-1", "die") < first(seen, controller, "helper", "start")
+        assert first(seen, controller, "helper", "start") < first(seen, controller, "web", "start")
+        assert first(seen, controller, "web", "die") < first(seen, controller, "helper", "die")
+        # The pod turned healthy only once the readiness probe passed, after the sidecar wrote the file.
+        healthy = [
+            event["timeNano"]
+            for event in seen
+            if event["Actor"]["ID"] == inspect_id(seen, controller) and event["Action"] == "health_status: healthy"
+        ]
+        assert healthy and min(healthy) >= ready_at * 10**9
+        assert first(seen, controller, "web", "start") < ready_at * 10**9 + 10**9
+        # The emptyDir went with the pod.
+        wait_until(lambda volume=volume: docker_result("volume", "inspect", volume).returncode != 0, timeout=30)
+    assert not docker("volume", "ls", "-q", "--filter", f"name={stack_name}")
+
+
+def inspect_id(events, name):
+    for event in events:
+        if event["Actor"]["Attributes"].get("name") == name:
+            return event["Actor"]["ID"]
+    raise AssertionError(f"no event of {name}")
