@@ -27,6 +27,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported
     raise
 
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_http import Connection, ConnectionClosed
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -183,8 +184,11 @@ class DockerClient:
         raise DockerError("unreachable")  # pragma: no cover
 
     def _send(self, conn, method, url, payload, hdrs):
+        trace.request(method, url)
         try:
-            return conn.request(method, url, hdrs, payload)
+            resp = conn.request(method, url, hdrs, payload)
+            trace.request(method, url, resp.status)
+            return resp
         except ConnectionClosed:
             raise
         except socket.timeout:

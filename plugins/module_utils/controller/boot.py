@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, policy
@@ -20,15 +21,20 @@ ENGINE_TIMEOUT = 15
 
 
 def boot(argv, output, client=None):
+    trace.mark("imports: pod core")
     flags = parse_flags(argv)
+    trace.mark("flags parsed")
     client = client or DockerClient(timeout=ENGINE_TIMEOUT)
     controller = find_self(client)
+    trace.mark("self-discovery: controller inspected")
     output.info("engine %s" % client.describe_api())
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
+    trace.mark("definition parsed (%d components)" % len(definition.all_components()))
     settings = resolve(flags, definition.settings)
     policy.check(definition.all_components(), settings.allow_privileged)
     policy.check_volume_sharing(controller.get("Mounts") or [], settings.volumes, settings.allow_privileged)
+    trace.mark("settings resolved, policy checked")
     context = PodContext(
         controller,
         settings,
@@ -36,7 +42,9 @@ def boot(argv, output, client=None):
         ipc_donor=_ipc_donor(controller, settings),
         volume_names=_volume_names(client, controller, definition),
     )
-    return Pod(client, controller, definition, context, output)
+    pod = Pod(client, controller, definition, context, output)
+    trace.mark("pod ready to start")
+    return pod
 
 
 def find_self(client):
