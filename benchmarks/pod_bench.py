@@ -48,14 +48,19 @@ class Controllers:
         self.watcher = watcher
         self.start_sent = None
 
-    def run(self, name, labels, environment=None, binds=None):
+    def run(self, name, labels, environment=None, binds=None, entrypoint=None):
         """Create and start a controller; return (container id, time the start call returned).
 
         start_sent keeps the time just before the start call.
         """
         host_config = self.api.create_host_config(binds=binds or [f"{SOCKET}:{SOCKET}:ro"])
         created = self.api.create_container(
-            CONTROLLER_IMAGE, name=name, labels=labels, environment=environment, host_config=host_config
+            CONTROLLER_IMAGE,
+            name=name,
+            labels=labels,
+            environment=environment,
+            host_config=host_config,
+            entrypoint=entrypoint,
         )
         self.start_sent = time.time()
         self.api.start(created["Id"])

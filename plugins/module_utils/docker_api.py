@@ -22,11 +22,6 @@ import socket
 import struct
 import threading
 
-try:
-    from urllib.parse import quote, urlencode
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    raise
-
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_http import Connection, ConnectionClosed
 
@@ -36,6 +31,22 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 MIN_API_VERSION = "1.41"
 MAX_API_VERSION = "1.51"
 DEFAULT_TIMEOUT = 60
+# Characters a path segment or query value keeps as they are (RFC 3986 unreserved).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def quote(text, safe=""):
+    """Percent-encode text for a URL path segment or query value.
+
+    urllib.parse would do, but it brings in ipaddress: half a megabyte in every pod controller.
+    """
+    keep = _UNRESERVED.union(safe.encode("ascii"))
+    return "".join(chr(byte) if byte in keep else "%%%02X" % byte for byte in str(text).encode("utf-8"))
+
+
+def urlencode(params):
+    """key=value pairs joined with &, both percent-encoded."""
+    return "&".join("%s=%s" % (quote(key), quote(value)) for key, value in params.items())
 
 _negotiated = {}  # base_url -> (api_version, engine_version)
 _negotiation_lock = threading.Lock()
