@@ -48,6 +48,7 @@ def urlencode(params):
     """key=value pairs joined with &, both percent-encoded."""
     return "&".join("%s=%s" % (quote(key), quote(value)) for key, value in params.items())
 
+
 _negotiated = {}  # base_url -> (api_version, engine_version)
 _negotiation_lock = threading.Lock()
 
