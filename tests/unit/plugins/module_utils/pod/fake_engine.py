@@ -53,6 +53,7 @@ class Script:
 
     def __init__(self):
         self.create_error = []  # per create: an exception to raise, or None
+        self.create_warnings = []  # warnings the engine returns with a create
         self.start_error = []  # per start: an exception to raise, or None
         self.exits = []  # per start: an exit code after exit_after seconds, or None to keep running
         self.exit_after = 0.02
@@ -142,6 +143,7 @@ class FakeEngine:
         self._ids = itertools.count(1)
         self._timers = []
         self.errors = {}  # method name -> exception raised by every call of it (e.g. an engine gone)
+        self.attached = []  # connections handed out by attach_stdin
 
     # scripting ---------------------------------------------------------------------------------
     def script(self, target, **answers):
@@ -330,7 +332,7 @@ class FakeClient:
                     raise Conflict('Conflict. The container name "/%s" is already in use' % name, 409)
             container = Container(engine._new_id(), name, config)
             engine.containers[container.id] = container
-        return {"Id": container.id, "Warnings": []}
+        return {"Id": container.id, "Warnings": list(script.create_warnings) if script else []}
 
     def start_container(self, container_id, on_sent=None):
         if on_sent is not None:
@@ -361,7 +363,9 @@ class FakeClient:
         self.engine.record("attach_stdin", container_id)
         self._check("attach_stdin")
         self._container(container_id)
-        return FakeConnection()
+        connection = FakeConnection()
+        self.engine.attached.append(connection)
+        return connection
 
     def stop_container(self, container_id, timeout):
         self.engine.record("stop_container", container_id, timeout)

@@ -202,3 +202,12 @@ def test_pod_helpers_come_before_the_components_and_go_after_them(engine, run_po
     assert running.result() == 0
     assert engine.present() == []
     assert engine.calls_to("remove_container", "role:infra")[-1].when > engine.calls_to("stop_container", "app")[0].when
+
+
+def test_engine_warnings_on_create_are_passed_on(engine, run_pod, output):
+    engine.script("app", create_warnings=["Your kernel does not support swap limit capabilities."])
+    running = run_pod({"app": spec()})
+    wait_running(output)
+    assert "app: Your kernel does not support swap limit capabilities." in output.of("warn")
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
