@@ -185,7 +185,7 @@ def test_deployment_with_init_sidecar_probe_configmap_emptydir_and_nodeport(tmp_
     deployed, process = run_stack_task(tmp_path, options)
     assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]
     assert deployed["changed"] and deployed["services"] == ["web"]
-    again, _ = run_stack_task(tmp_path, options)
+    again, _process = run_stack_task(tmp_path, options)
     assert not again.get("failed") and not again["changed"], again.get("msg")
 
     controllers = containers(f"label=com.docker.swarm.service.name={stack_name}_web", "status=running")

@@ -82,7 +82,3 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
         stderr.write(f"{PROG}: warning: {line}\n")
     stdout.write(dump_stack(stack))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
