@@ -137,7 +137,8 @@ class DockerClient:
             if not host:
                 host, port = hostport, "2375"
             if self.tls or url.startswith("https://"):
-                return Connection((host, int(port)), timeout, _ssl_context(self.tls or {}), host)
+                tls = self.tls or {}
+                return Connection((host, int(port)), timeout, _ssl_context(tls), tls.get("hostname") or host)
             return Connection((host, int(port)), timeout)
         raise DockerError("unsupported Docker host %r (use unix:// or tcp://)" % url)
 

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""The Docker host options every module shares, and the DockerClient they describe."""
+"""The engine connection options every module shares, and the DockerClient and docker CLI settings they describe.
+
+Names, aliases, defaults and environment variables are community.docker's, so ``module_defaults`` written for it
+carry over. Nothing here imports ``ansible``: modules pass Ansible's ``env_fallback`` to ``engine_argument_spec``.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,46 +14,115 @@ __metaclass__ = type
 import os
 
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DEFAULT_HOST, DockerClient
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError
 
-# Names and meaning as in community.docker.
-ENGINE_ARGUMENT_SPEC = dict(
-    docker_host=dict(type="str", aliases=["docker_url"]),
-    tls=dict(type="bool", default=False),
-    validate_certs=dict(type="bool", default=False, aliases=["tls_verify"]),
-    ca_path=dict(type="path", aliases=["ca_cert", "tls_ca_cert", "cacert_path"]),
-    client_cert=dict(type="path", aliases=["tls_client_cert", "cert_path"]),
-    client_key=dict(type="path", aliases=["tls_client_key", "key_path"]),
-    api_version=dict(type="str", default="auto", aliases=["docker_api_version"]),
-    timeout=dict(type="int", default=60),
+DEFAULT_TIMEOUT = 60
+# option: (environment variable it falls back to, or None; its argument spec)
+ENGINE_OPTIONS = {
+    "docker_host": ("DOCKER_HOST", dict(type="str", default=DEFAULT_HOST, aliases=["docker_url"])),
+    "tls_hostname": ("DOCKER_TLS_HOSTNAME", dict(type="str")),
+    "api_version": ("DOCKER_API_VERSION", dict(type="str", default="auto", aliases=["docker_api_version"])),
+    "timeout": ("DOCKER_TIMEOUT", dict(type="int", default=DEFAULT_TIMEOUT)),
+    "ca_path": (None, dict(type="path", aliases=["ca_cert", "tls_ca_cert", "cacert_path"])),
+    "client_cert": (None, dict(type="path", aliases=["tls_client_cert", "cert_path"])),
+    "client_key": (None, dict(type="path", aliases=["tls_client_key", "key_path"], no_log=False)),
+    "tls": ("DOCKER_TLS", dict(type="bool", default=False)),
+    "validate_certs": ("DOCKER_TLS_VERIFY", dict(type="bool", default=False, aliases=["tls_verify"])),
+}
+CERT_FILES = {"ca_path": "ca.pem", "client_cert": "cert.pem", "client_key": "key.pem"}
+SSH_ALTERNATIVE = (
+    "docker_host %s: ssh:// engines are not supported; connect to the node over ssh (ansible_connection=ssh) "
+    "and use docker_host unix:///var/run/docker.sock there"
 )
 
 
-def engine_argument_spec(**module_options):
-    """The module's own options plus the Docker host options."""
-    spec = dict(ENGINE_ARGUMENT_SPEC)
+class EngineOptionError(OptionError):
+    """Connection options that cannot describe an engine; the message is one line naming the option."""
+
+
+def engine_argument_spec(env_fallback, **module_options):
+    """The module's own options plus the engine connection options, with Ansible's ``env_fallback``."""
+    spec = {}
+    for option, (variable, option_spec) in ENGINE_OPTIONS.items():
+        option_spec = dict(option_spec)
+        if variable:
+            option_spec["fallback"] = (env_fallback, [variable])
+        spec[option] = option_spec
     spec.update(module_options)
     return spec
 
 
-def client_from_params(params, environ=None):
-    """A DockerClient for the docker_host/tls options (environment variables fill what is unset)."""
+def docker_host(params):
+    """The engine URL of the options; refuses ssh:// with the alternative."""
+    url = params.get("docker_host") or DEFAULT_HOST
+    if url.startswith("ssh://"):
+        raise EngineOptionError(SSH_ALTERNATIVE % url)
+    return url
+
+
+def api_version(params):
+    """The pinned Engine API version, or None to negotiate with the engine (``auto``)."""
+    version = params.get("api_version")
+    return None if not version or version == "auto" else version
+
+
+def tls_files(params, environ=None):
+    """{ca_path, client_cert, client_key}: the options, else ca.pem/cert.pem/key.pem in DOCKER_CERT_PATH."""
     environ = os.environ if environ is None else environ
-    base_url = params.get("docker_host") or environ.get("DOCKER_HOST") or DEFAULT_HOST
-    api_version = params.get("api_version")
-    if not api_version or api_version == "auto":
-        api_version = environ.get("DOCKER_API_VERSION") or None
+    cert_dir = environ.get("DOCKER_CERT_PATH")
+    files = {}
+    for option, file_name in CERT_FILES.items():
+        value = params.get(option)
+        if not value and cert_dir and os.path.exists(os.path.join(cert_dir, file_name)):
+            value = os.path.join(cert_dir, file_name)
+        files[option] = value
+    return files
+
+
+def tls_settings(params, environ=None):
+    """The DockerClient tls dict, or False for a plain connection."""
+    if not (params.get("tls") or params.get("validate_certs")):
+        return False
+    files = tls_files(params, environ)
+    return {
+        "ca_cert": files["ca_path"],
+        "client_cert": files["client_cert"],
+        "client_key": files["client_key"],
+        "verify": bool(params.get("validate_certs")),
+        "hostname": params.get("tls_hostname"),
+    }
+
+
+def client_from_params(params, environ=None):
+    """A DockerClient for the connection options; raises EngineOptionError for an unusable docker_host."""
     return DockerClient(
-        base_url, api_version=api_version, timeout=params.get("timeout") or 60, tls=tls_settings(params)
+        docker_host(params),
+        api_version=api_version(params),
+        timeout=params.get("timeout") or DEFAULT_TIMEOUT,
+        tls=tls_settings(params, environ),
     )
 
 
-def tls_settings(params):
-    """The DockerClient tls dict, or None for a plain connection."""
-    if not (params.get("tls") or params.get("validate_certs")):
-        return None
-    return {
-        "ca_cert": params.get("ca_path"),
-        "client_cert": params.get("client_cert"),
-        "client_key": params.get("client_key"),
-        "verify": bool(params.get("validate_certs")),
-    }
+def cli_connection(params, environ=None):
+    """(environment variables, global flags) that point the docker CLI at the same engine as the options."""
+    environment = {"DOCKER_HOST": docker_host(params)}
+    flags = []
+    version = api_version(params)
+    if version:
+        environment["DOCKER_API_VERSION"] = version
+    if params.get("tls") or params.get("validate_certs"):
+        environment["DOCKER_TLS"] = "1"
+        if params.get("validate_certs"):
+            environment["DOCKER_TLS_VERIFY"] = "1"
+        files = tls_files(params, environ)
+        cert_dirs = set(os.path.dirname(path) for path in files.values() if path)
+        conventional = all(
+            files[option] and os.path.basename(files[option]) == name for option, name in CERT_FILES.items()
+        )
+        if conventional and len(cert_dirs) == 1:
+            environment["DOCKER_CERT_PATH"] = cert_dirs.pop()
+        else:
+            for option, flag in (("ca_path", "--tlscacert"), ("client_cert", "--tlscert"), ("client_key", "--tlskey")):
+                if files[option]:
+                    flags += [flag, files[option]]
+    return environment, flags

@@ -62,6 +62,15 @@ DEFINITION_KEYS = (
 )
 
 
+def pull_policy(pull):
+    """missing, always or never from the pull option; true and false are aliases of always and missing."""
+    if pull is True:
+        return "always"
+    if pull is False or pull is None:
+        return "missing"
+    return pull
+
+
 class PodStateError(Exception):
     """The host is not in a state the pod can be put in (a foreign container, a failed start)."""
 
@@ -75,7 +84,10 @@ def normalize(params):
         if value is None or value == [] or value == {}:
             continue
         definition[key] = value
+    # Only always changes the pod (its controller pulls the components); stored as before the policies existed.
+    definition["pull"] = pull_policy(params.get("pull")) == "always"
     definition.setdefault("controller_image", CONTROLLER_IMAGE)
+    network_endpoints(definition)
     return json.loads(json.dumps(definition, sort_keys=True))
 
 
@@ -191,11 +203,31 @@ def controller_config(definition, labels):
         "StopTimeout": grace_period(definition) + STOP_MARGIN,
         "HostConfig": host,
     }
-    networks = definition.get("networks") or []
+    networks = network_endpoints(definition)
     if networks:
-        host["NetworkMode"] = networks[0]
-        config["NetworkingConfig"] = {"EndpointsConfig": {networks[0]: {}}}
+        name, endpoint = networks[0]
+        host["NetworkMode"] = name
+        config["NetworkingConfig"] = {"EndpointsConfig": {name: endpoint}}
     return config
+
+
+def network_endpoints(definition):
+    """[(network name, endpoint config)] of the networks option: names, or mappings with name and aliases."""
+    endpoints = []
+    for index, network in enumerate(definition.get("networks") or []):
+        if isinstance(network, str) and network.strip():
+            endpoints.append((network, {}))
+            continue
+        if not isinstance(network, dict) or not isinstance(network.get("name"), str) or not network["name"].strip():
+            raise SpecError("item %d: a network name or a mapping with a name" % index, key="networks")
+        unknown = sorted(set(network) - {"name", "aliases"})
+        if unknown:
+            raise SpecError("item %d: unknown key %s (expected name, aliases)" % (index, unknown[0]), key="networks")
+        aliases = network.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+            raise SpecError("item %d: aliases must be a list of names" % index, key="networks")
+        endpoints.append((network["name"], {"Aliases": aliases} if aliases else {}))
+    return endpoints
 
 
 class HostPod:
@@ -217,20 +249,25 @@ class HostPod:
             )
         return container
 
-    def ensure_image(self, image, pull):
-        if pull:
+    def ensure_image(self, image, policy):
+        """Pull the controller image as ``policy`` (missing, always, never) says."""
+        if policy == "always":
             self.client.pull_image(image)
             return
         try:
             self.client.inspect_image(image)
         except NotFound:
-            raise PodStateError("the controller image %s is not on the host; pull it or set pull: true" % image)
+            if policy == "never":
+                raise PodStateError("the controller image %s is not on the host and pull is never" % image)
+            self.client.pull_image(image)
 
     def create(self, definition, labels):
         config = controller_config(definition, labels)
         created = self.client.create_container(self.name, config)
-        for network in (definition.get("networks") or [])[1:]:
-            self.client.post("/networks/%s/connect" % network, body={"Container": created["Id"]})
+        for network, endpoint in network_endpoints(definition)[1:]:
+            self.client.post(
+                "/networks/%s/connect" % network, body={"Container": created["Id"], "EndpointConfig": endpoint}
+            )
         return created["Id"]
 
     def start(self, controller_id):

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import LIBRARIES, MissingLibrary
+
 try:
     import yaml
 
@@ -33,7 +35,7 @@ class YAMLError(ValueError):
 
 def load_yaml(text):
     if not HAS_YAML:
-        raise YAMLError("PyYAML is not installed")
+        raise MissingLibrary(LIBRARIES["yaml"])
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -53,7 +55,7 @@ def load_yaml_documents(text):
 def dump_yaml(value):
     """Deterministic YAML text of plain data."""
     if not HAS_YAML:
-        raise YAMLError("PyYAML is not installed")
+        raise MissingLibrary(LIBRARIES["yaml"])
     return yaml.dump(
         value, Dumper=_StableDumper, default_flow_style=False, sort_keys=True, width=1000, allow_unicode=True
     )

@@ -118,16 +118,19 @@ stderr:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
     client_from_params,
     engine_argument_spec,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import run_in_pod
 
 ARGUMENT_SPEC = engine_argument_spec(
+    env_fallback,
     name=dict(type="str", required=True),
     image=dict(type="str", required=True),
     command=dict(type="raw"),
@@ -141,8 +144,14 @@ ARGUMENT_SPEC = engine_argument_spec(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
+    try:
+        check_options(module.params, non_empty=("name", "image"))
+        client = client_from_params(module.params)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
     params = module.params
-    client = client_from_params(params)
     try:
         result = run_in_pod(
             client,

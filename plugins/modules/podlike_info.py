@@ -169,15 +169,18 @@ swarm:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
     client_from_params,
     engine_argument_spec,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
 from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import host_pods, swarm_available, swarm_services
 
 ARGUMENT_SPEC = engine_argument_spec(
+    env_fallback,
     name=dict(type="str"),
     stack=dict(type="str"),
 )
@@ -195,7 +198,13 @@ def gather(client, name=None, stack=None):
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    client = client_from_params(module.params)
+    try:
+        check_options(module.params, non_empty=())
+        client = client_from_params(module.params)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
     try:
         result = gather(client, module.params["name"], module.params["stack"])
         result["api_version"] = client.api_version

@@ -96,10 +96,12 @@ options:
     aliases: [ports]
   networks:
     description:
-      - Networks to connect the pod to, by name. The pod joins the first one when it is created and is connected
-        to the others after. When unset, the engine's default network is used.
+      - Networks to connect the pod to. The pod joins the first one when it is created and is connected to the
+        others after. When unset, the engine's default network is used.
+      - Each item is a network name, or a mapping with the network's C(name) and the C(aliases) (a list) the pod
+        is known by on it.
     type: list
-    elements: str
+    elements: raw
   labels:
     description:
       - Extra labels on the controller container.
@@ -111,11 +113,13 @@ options:
     choices: ['no', on-failure, always, unless-stopped]
   pull:
     description:
-      - Pull the controller image before creating the controller, and have the controller pull every component
-        image (C(pod.controller.pull)).
-      - When V(false), the controller image must already be on the host.
-    type: bool
-    default: false
+      - When to pull the controller image before creating the controller, as in community.docker.
+      - V(missing) pulls it when it is not on the host; V(never) requires it on the host; V(always) pulls it every
+        time and also has the controller pull every component image (C(pod.controller.pull)).
+      - V(true) is an alias of V(always), V(false) of V(missing).
+    type: raw
+    choices: [missing, always, never, true, false]
+    default: missing
   recreate:
     description:
       - Recreate the pod even when its definition did not change.
@@ -277,12 +281,14 @@ actions:
   sample: [remove, create, start]
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
     client_from_params,
     engine_argument_spec,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
     HostPod,
     PodStateError,
@@ -292,12 +298,14 @@ from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
     plan,
     planned_pod,
     pod_labels,
+    pull_policy,
     stored_definition,
     validate,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 
 ARGUMENT_SPEC = engine_argument_spec(
+    env_fallback,
     name=dict(type="str", required=True),
     state=dict(type="str", default="present", choices=["present", "absent", "started", "stopped", "restarted"]),
     components=dict(type="dict"),
@@ -310,10 +318,10 @@ ARGUMENT_SPEC = engine_argument_spec(
     share_volumes=dict(type="bool"),
     grace_period=dict(type="int", default=10),
     published_ports=dict(type="list", elements="str", aliases=["ports"]),
-    networks=dict(type="list", elements="str"),
+    networks=dict(type="list", elements="raw"),
     labels=dict(type="dict"),
     restart_policy=dict(type="str", choices=["no", "on-failure", "always", "unless-stopped"]),
-    pull=dict(type="bool", default=False),
+    pull=dict(type="raw", default="missing", choices=["missing", "always", "never", True, False]),
     recreate=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=60),
@@ -346,8 +354,12 @@ def desired(params):
     return definition, labels, definition_digest
 
 
-def run(params, client, check_mode):
-    """Bring the pod to the requested state; return the module result."""
+def run(params, client, check_mode, progress=None):
+    """Bring the pod to the requested state; return the module result.
+
+    ``progress["changed"]`` turns true as soon as an action is carried out, so a later failure still reports it.
+    """
+    progress = {} if progress is None else progress
     definition, labels, definition_digest = desired(params)
     pod = HostPod(client, params["name"])
     controller = pod.controller()
@@ -364,10 +376,11 @@ def run(params, client, check_mode):
         return result
     controller_id = controller["Id"] if controller else None
     for action in actions:
+        progress["changed"] = True
         if action == "remove":
             pod.remove(controller)
         elif action == "create":
-            pod.ensure_image(definition["controller_image"], params["pull"])
+            pod.ensure_image(definition["controller_image"], pull_policy(params["pull"]))
             controller_id = pod.create(definition, labels)
         elif action == "start":
             pod.start(controller_id)
@@ -395,16 +408,25 @@ def main():
         ],
         supports_check_mode=True,
     )
-    client = client_from_params(module.params)
     try:
-        result = run(module.params, client, module.check_mode)
+        check_options(module.params, non_empty=("name",))
+        client = client_from_params(module.params)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
+    except OptionError as exc:
+        module.fail_json(msg=str(exc))
+    progress = dict(changed=False)
+    try:
+        result = run(module.params, client, module.check_mode, progress)
         result["api_version"] = client.api_version
     except SpecError as exc:
-        module.fail_json(msg="invalid pod definition: %s" % exc, changed=False)
+        module.fail_json(msg="invalid pod definition: %s" % exc, **progress)
     except PodStateError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), **progress)
     except DockerError as exc:
-        module.fail_json(msg="Docker engine error: %s" % exc)
+        module.fail_json(msg="Docker engine error: %s" % exc, **progress)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason), **progress)
     finally:
         client.close()
     if not module._diff:

@@ -27,8 +27,8 @@ description:
 author:
   - podlike.swarm maintainers (@podlike)
 requirements:
-  - The docker command line client (C(docker stack deploy)) on the target, talking to a Swarm manager.
-  - Python 3.9+ and PyYAML on the target; Jinja2 when templates use Jinja2 syntax.
+  - The docker command line client (C(docker stack deploy)) on the managed node, talking to a Swarm manager.
+  - Jinja2 on the managed node when templates use Jinja2 syntax.
 attributes:
   check_mode:
     support: full
@@ -127,13 +127,12 @@ options:
       - Image of the pod controller services rendered from templates that do not set one.
       - When not set, C(podlike/controller:latest) is used.
     type: str
-  docker_host:
-    description:
-      - The Docker daemon to talk to, as C(DOCKER_HOST) gives it (C(unix:///path) or C(tcp://host:port)).
-      - When not set, the C(DOCKER_HOST) environment variable of the target applies, else
-        C(unix:///var/run/docker.sock). C(DOCKER_TLS_VERIFY) and C(DOCKER_CERT_PATH) are honoured.
-    type: str
+extends_documentation_fragment:
+  - podlike.swarm.docker_engine
 notes:
+  - The docker command line client gets the connection options as E(DOCKER_HOST), E(DOCKER_TLS),
+    E(DOCKER_TLS_VERIFY), E(DOCKER_CERT_PATH) and E(DOCKER_API_VERSION) (or C(--tlscacert), C(--tlscert) and
+    C(--tlskey) when the files are not named C(ca.pem), C(cert.pem) and C(key.pem) in one directory).
   - Unlike rycus86/podlike's C(podtemplate deploy), template errors are reported as one line naming the service,
     the template and the key, and no stack file is passed to the CLI.
   - C(--detach) is the CLI's default; use O(wait) to wait for convergence.
@@ -277,10 +276,17 @@ plan:
     resources_changed: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+    cli_connection,
+    client_from_params,
+    engine_argument_spec,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import stack_for_deploy
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
     DockerCli,
     StackError,
@@ -304,8 +310,13 @@ ARGUMENT_SPEC = {
     "endpoint_mode": {"type": "str", "choices": ["vip", "dnsrr"]},
     "publish_mode": {"type": "str", "choices": ["ingress", "host"]},
     "controller_image": {"type": "str"},
-    "docker_host": {"type": "str"},
 }
+
+# Worded as Ansible's missing_required_lib, which names Python libraries only.
+MISSING_CLI = (
+    "Failed to find the required command line client (docker) on the managed node's PATH. "
+    "Install the docker CLI (Debian: docker.io or docker-ce-cli; see bindep.txt) on the node."
+)
 
 
 def kube_stacks(module):
@@ -323,11 +334,13 @@ def kube_stacks(module):
 
 def run_module(module):
     params = module.params
+    check_options(params, non_empty=("name",))
     docker_bin = module.get_bin_path("docker")
     if not docker_bin:
-        module.fail_json(msg="the docker command line client was not found on the target; podlike_stack needs it")
-    cli = DockerCli(docker_bin, params["docker_host"])
-    client = DockerClient(base_url=params["docker_host"])
+        module.fail_json(msg=MISSING_CLI)
+    environment, flags = cli_connection(params)
+    cli = DockerCli(docker_bin, environment, flags)
+    client = client_from_params(params)
     if params["state"] == "absent":
         result = ensure_absent(
             client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode
@@ -341,14 +354,16 @@ def run_module(module):
 
 def main():
     module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
+        argument_spec=engine_argument_spec(env_fallback, **ARGUMENT_SPEC),
         required_if=[("state", "present", ["compose", "kube"], True)],
         supports_check_mode=True,
     )
     try:
         result = run_module(module)
-    except (StackError, DockerError, KubeError) as error:
-        module.fail_json(msg=str(error))
+    except MissingLibrary as error:
+        module.fail_json(msg=missing_required_lib(error.library, reason=error.reason))
+    except (StackError, DockerError, KubeError, OptionError) as error:
+        module.fail_json(msg=str(error), changed=getattr(error, "changed", False))
     diff = result.pop("diff")
     if module._diff:
         result["diff"] = diff

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from conftest import BUSYBOX, containers, docker, inspect, wait_until
-from helpers_ansible import run_task
+from helpers_ansible import run_ok, run_task
 
 pytestmark = pytest.mark.engine
 
@@ -44,8 +44,7 @@ def controller_id(name):
 def test_pod_lifecycle(tmp_path, pod):
     args = {"name": pod, "components": {"server": server(), "client": client()}}
 
-    created = run_task(tmp_path, "podlike_pod", args, diff=True)
-    assert not created.get("failed"), created.get("msg")
+    created = run_ok(tmp_path, "podlike_pod", args, diff=True)
     assert created["changed"] and created["actions"] == ["create", "start"]
     assert created["pod"]["health"] == "healthy"
     assert {c["name"]: c["state"] for c in created["pod"]["components"]} == {"client": "running", "server": "running"}
@@ -55,38 +54,38 @@ def test_pod_lifecycle(tmp_path, pod):
     wait_until(lambda: PAGE in docker("logs", pod + ".podlike.client"), timeout=20, message="the client's fetch")
     first_id = controller_id(pod)
 
-    again = run_task(tmp_path, "podlike_pod", args)
-    assert not again["changed"] and again["actions"] == []
+    again = run_ok(tmp_path, "podlike_pod", args)
+    assert again["changed"] is False and again["actions"] == []
     assert controller_id(pod) == first_id
 
     changed_args = dict(args, components={"server": server(page="second page"), "client": client()})
-    checked = run_task(tmp_path, "podlike_pod", changed_args, check=True, diff=True)
+    checked = run_ok(tmp_path, "podlike_pod", changed_args, check=True, diff=True)
     assert checked["changed"] and checked["actions"] == ["remove", "create", "start"]
     assert controller_id(pod) == first_id, "check mode recreated the pod"
     assert inspect(pod)["State"]["Running"]
 
-    updated = run_task(tmp_path, "podlike_pod", changed_args, diff=True)
+    updated = run_ok(tmp_path, "podlike_pod", changed_args, diff=True)
     assert updated["changed"] and updated["actions"] == ["remove", "create", "start"]
     assert PAGE in updated["diff"]["before"] and "second page" in updated["diff"]["after"]
     assert controller_id(pod) != first_id
     wait_until(lambda: "second page" in docker("logs", pod + ".podlike.client"), timeout=20, message="new page")
 
-    stopped = run_task(tmp_path, "podlike_pod", {"name": pod, "state": "stopped"})
+    stopped = run_ok(tmp_path, "podlike_pod", {"name": pod, "state": "stopped"})
     assert stopped["changed"] and stopped["actions"] == ["stop"]
     assert not inspect(pod)["State"]["Running"]
     wait_until(lambda: containers("label=podlike.pod=%s" % pod) == [], timeout=20, message="components removed")
 
-    removed_check = run_task(tmp_path, "podlike_pod", {"name": pod, "state": "absent"}, check=True)
+    removed_check = run_ok(tmp_path, "podlike_pod", {"name": pod, "state": "absent"}, check=True)
     assert removed_check["changed"] and containers("name=^%s$" % pod) == [pod]
 
-    removed = run_task(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})
+    removed = run_ok(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})
     assert removed["changed"]
     assert containers("label=podlike.pod=%s" % pod) == [] and containers("name=^%s$" % pod) == []
-    assert not run_task(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})["changed"]
+    assert run_ok(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})["changed"] is False
 
 
 def test_check_mode_creates_nothing(tmp_path, pod):
-    result = run_task(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server()}}, check=True)
+    result = run_ok(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server()}}, check=True)
     assert result["changed"] and result["actions"] == ["create", "start"]
     assert result["pod"]["controller_id"] is None
     assert containers("name=^%s" % pod) == []
@@ -94,8 +93,8 @@ def test_check_mode_creates_nothing(tmp_path, pod):
 
 def test_absent_stops_running_pod_and_removes_every_component(tmp_path, pod):
     args = {"name": pod, "components": {"server": server(), "client": client()}, "grace_period": 3}
-    assert run_task(tmp_path, "podlike_pod", args)["pod"]["health"] == "healthy"
-    removed = run_task(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})
+    assert run_ok(tmp_path, "podlike_pod", args)["pod"]["health"] == "healthy"
+    removed = run_ok(tmp_path, "podlike_pod", {"name": pod, "state": "absent"})
     assert removed["changed"] and removed["actions"] == ["remove"]
     assert containers("label=podlike.pod=%s" % pod) == [] and containers("name=^%s" % pod) == []
 
@@ -131,10 +130,10 @@ def test_unreachable_engine(tmp_path, pod):
 
 
 def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
-    created = run_task(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server(), "client": client()}})
+    created = run_ok(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server(), "client": client()}})
     assert created["pod"]["health"] == "healthy", created
 
-    info = run_task(tmp_path, "podlike_info", {"name": pod})
+    info = run_ok(tmp_path, "podlike_info", {"name": pod})
     assert not info["changed"] and [p["name"] for p in info["pods"]] == [pod]
     components = {c["name"]: c for c in info["pods"][0]["components"]}
     assert components["server"]["health"] == "healthy" and components["server"]["state"] == "running"
@@ -142,7 +141,7 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
     assert components["server"]["image"] == BUSYBOX
     assert components["server"]["container"] == pod + ".podlike.server"
 
-    fetched = run_task(
+    fetched = run_ok(
         tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": "wget -qO- http://127.0.0.1:8080/"}
     )
     assert not fetched.get("failed"), fetched.get("msg")
@@ -150,7 +149,7 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
     assert fetched["container"].startswith(pod + ".podlike.debug-")
     assert containers("name=%s.podlike.debug" % pod) == []
 
-    processes = run_task(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": ["ps", "-o", "args"]})
+    processes = run_ok(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": ["ps", "-o", "args"]})
     assert "httpd -f -p 8080" in processes["stdout"], "the debug container does not share the pod's PIDs"
 
 
@@ -174,7 +173,7 @@ def test_info_lists_a_stack_pod(tmp_path, cleanup):
     docker("stack", "deploy", "--resolve-image", "never", "-c", str(stack_file), stack)
 
     def healthy_pod():
-        info = run_task(tmp_path, "podlike_info", {"stack": stack})
+        info = run_ok(tmp_path, "podlike_info", {"stack": stack})
         pods = info["services"][0]["pods"] if info["services"] else []
         return info if pods and pods[0]["health"] == "healthy" else None
 

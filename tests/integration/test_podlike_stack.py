@@ -8,7 +8,7 @@ import uuid
 import pytest
 import yaml
 from conftest import BUSYBOX, containers, docker, docker_result, wait_until
-from helpers_stack import run_stack_task, write_stack
+from helpers_stack import run_stack_ok, run_stack_task, write_stack
 
 pytestmark = pytest.mark.swarm
 
@@ -86,8 +86,7 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     stack_file = write_stack(tmp_path / "stack.yml", templated_stack())
 
     # Deploy: the templated service becomes a controller whose two components share the loopback.
-    result, process = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
-    assert not result.get("failed"), process.stdout
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
     assert result["changed"] is True
     assert result["services"] == ["web"]
     assert result["plan"]["create"] == ["web"]
@@ -105,25 +104,28 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
 
     # The same stack again: nothing to do.
     version = service_version(stack_name)
-    result, process = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, args={"Greeting": "world"}))
     assert result["changed"] is False, process.stdout
     assert result["plan"]["unchanged"] == ["web"]
     assert service_version(stack_name) == version
 
     # Check mode with a changed arg: the truth about the change, shown as a diff, and nothing touched.
-    result, process = run_stack_task(
+    result, process = run_stack_ok(
         tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}), check=True, diff=True
     )
     assert result["changed"] is True, process.stdout
     assert result["plan"]["update"] == ["web"]
     assert "hello world" in result["diff"]["before"]
     assert "hello there" in result["diff"]["after"]
-    assert "-" in process.stdout and "hello there" in process.stdout
+    # ansible-playbook --diff prints a unified diff: the old line removed, the new one added.
+    diff_lines = process.stdout.splitlines()
+    assert any(line.startswith("-") and "hello world" in line for line in diff_lines), process.stdout
+    assert any(line.startswith("+") and "hello there" in line for line in diff_lines), process.stdout
     assert service_version(stack_name) == version
     assert probe_output(stack_name) == "hello world"
 
     # The change for real, through an explicit Docker host.
-    result, process = run_stack_task(
+    result, process = run_stack_ok(
         tmp_path,
         options(stack_name, stack_file, args={"Greeting": "there"}, docker_host="unix:///var/run/docker.sock"),
         diff=True,
@@ -132,14 +134,14 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     assert "hello world" in result["diff"]["before"] and "hello there" in result["diff"]["after"]
     assert service_version(stack_name) > version
     wait_until(lambda: probe_output(stack_name) == "hello there", timeout=60, message="the updated pod")
-    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}))
+    result, _record = run_stack_ok(tmp_path, options(stack_name, stack_file, args={"Greeting": "there"}))
     assert result["changed"] is False
 
     # Removal: check mode first, then for real; no service, network or component container is left.
-    result, _record = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"}, check=True)
+    result, _record = run_stack_ok(tmp_path, {"name": stack_name, "state": "absent"}, check=True)
     assert result["changed"] is True
     assert stack_services(stack_name)
-    result, process = run_stack_task(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 120}, diff=True)
+    result, process = run_stack_ok(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 120}, diff=True)
     assert result["changed"] is True, process.stdout
     assert "hello there" in result["diff"]["before"]
     assert stack_services(stack_name) == []
@@ -147,7 +149,7 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     assert containers(f"label=com.docker.stack.namespace={stack_name}") == []
     assert docker("network", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={stack_name}") == ""
     assert docker("config", "ls", "-q", "--filter", f"label=podlike.stack.record={stack_name}") == ""
-    result, _record = run_stack_task(tmp_path, {"name": stack_name, "state": "absent"})
+    result, _record = run_stack_ok(tmp_path, {"name": stack_name, "state": "absent"})
     assert result["changed"] is False
 
 
@@ -165,7 +167,7 @@ def test_plain_pod_labels_and_prune(tmp_path, stack_name):
         },
     }
     stack_file = write_stack(tmp_path / "plain.yml", plain)
-    result, process = run_stack_task(tmp_path, options(stack_name, stack_file))
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file))
     assert result["changed"] is True, process.stdout
     assert result["services"] == ["extra", "pod"]
     assert result["stack"]["services"]["pod"]["labels"] == plain["services"]["pod"]["labels"]
@@ -177,12 +179,12 @@ def test_plain_pod_labels_and_prune(tmp_path, stack_name):
 
     del plain["services"]["extra"]
     write_stack(tmp_path / "plain.yml", plain)
-    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file), check=True)
+    result, _record = run_stack_ok(tmp_path, options(stack_name, stack_file), check=True)
     assert result["changed"] is False, "a service outside the files is no change without prune"
-    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True), check=True)
+    result, _record = run_stack_ok(tmp_path, options(stack_name, stack_file, prune=True), check=True)
     assert result["changed"] is True and result["plan"]["remove"] == ["extra"]
     assert len(stack_services(stack_name)) == 2
-    result, _record = run_stack_task(tmp_path, options(stack_name, stack_file, prune=True))
+    result, _record = run_stack_ok(tmp_path, options(stack_name, stack_file, prune=True))
     assert result["changed"] is True
     wait_until(lambda: len(stack_services(stack_name)) == 1, timeout=30, message="the pruned service to go")
 
@@ -205,7 +207,8 @@ def test_missing_docker_cli_is_reported(tmp_path, stack_name):
     # A PATH without the docker CLI stands for a target without it.
     result, process = run_stack_task(tmp_path, options(stack_name, stack_file), environment={"PATH": str(tmp_path)})
     assert result.get("failed") is True, process.stdout
-    assert "docker command line client was not found" in result["msg"]
+    assert "Failed to find the required command line client (docker)" in result["msg"]
+    assert result["changed"] is False
     assert stack_services(stack_name) == []
 
 
@@ -227,3 +230,4 @@ def test_wait_reports_a_stack_that_does_not_converge(tmp_path, stack_name):
     assert result.get("failed") is True, process.stdout
     assert f"stack {stack_name} did not converge within 8s" in result["msg"]
     assert 'service "stuck": 0/1 tasks running' in result["msg"]
+    assert result["changed"] is True, "the stack was deployed before the wait failed"

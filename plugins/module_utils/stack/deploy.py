@@ -35,25 +35,47 @@ POD_LABEL_PREFIXES = ("pod.component.", "pod.init.components")
 POLL_INTERVAL = 1.0
 FAILED_UPDATE_STATES = ("paused", "rollback_paused", "rollback_completed")
 PENDING_UPDATE_STATES = ("updating", "rollback_started")
+CLI_CONNECTION_VARIABLES = (
+    "DOCKER_HOST",
+    "DOCKER_CONTEXT",
+    "DOCKER_TLS",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_CERT_PATH",
+    "DOCKER_API_VERSION",
+)
 
 
 class StackError(Exception):
-    """A stack that cannot be rendered, deployed, removed or that did not converge in time."""
+    """A stack that cannot be rendered, deployed, removed or that did not converge in time.
+
+    ``changed`` tells whether the engine was changed before the failure (a deploy whose wait failed).
+    """
+
+    def __init__(self, message, changed=False):
+        super().__init__(message)
+        self.changed = changed
 
 
 class DockerCli:
-    """The docker command line, run with DOCKER_HOST set when a host is given."""
+    """The docker command line, pointed at one engine by environment variables and global flags.
 
-    def __init__(self, binary, docker_host=None):
+    ``environment`` and ``flags`` come from ``engine_client.cli_connection``; the connection variables of the
+    module's own environment are dropped so that only the options decide which engine the CLI talks to.
+    """
+
+    def __init__(self, binary, environment=None, flags=()):
         self.binary = binary
-        self.docker_host = docker_host
+        self.environment = environment
+        self.flags = list(flags)
 
     def run(self, args, data=None, cwd=None):
         environment = dict(os.environ)
-        if self.docker_host:
-            environment["DOCKER_HOST"] = self.docker_host
+        if self.environment is not None:
+            for variable in CLI_CONNECTION_VARIABLES:
+                environment.pop(variable, None)
+            environment.update(self.environment)
         result = subprocess.run(
-            [self.binary] + list(args),
+            [self.binary] + self.flags + list(args),
             input=data,
             cwd=cwd,
             env=environment,
@@ -187,9 +209,10 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
 
     records = stack_records(client, name)
     previous = records[-1] if records else None
+    deployed = deployed_digests(stack_services(client, name), name)
     stack_plan = plan(
         desired,
-        deployed_digests(stack_services(client, name), name),
+        deployed,
         prune=options.get("prune", False),
         desired_resources=resources,
         deployed_resources=((previous or {}).get("Spec") or {}).get("Labels", {}).get(RECORD_RESOURCES_LABEL),
@@ -205,10 +228,19 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
     if check_mode:
         return result
     if stack_plan.changed:
-        deploy(cli, name, rendered, workdir, options)
+        try:
+            deploy(cli, name, rendered, workdir, options)
+        except StackError as error:
+            # The CLI may fail after creating some of the stack: tell whether the engine changed.
+            error.changed = deployed_digests(stack_services(client, name), name) != deployed
+            raise
         write_record(client, name, rendered, resources, records)
     if options.get("wait"):
-        wait_converged(client, name, desired, options.get("wait_timeout", 300))
+        try:
+            wait_converged(client, name, desired, options.get("wait_timeout", 300))
+        except (StackError, DockerError) as error:
+            error.changed = stack_plan.changed
+            raise
     return result
 
 
@@ -343,7 +375,11 @@ def ensure_absent(client, cli, name, timeout=300, check_mode=False):
         code, stdout, stderr = cli.run(["stack", "rm", name])
         if code != 0 and "nothing found in stack" not in (stderr + stdout).lower():
             raise StackError(f"docker stack rm {name} failed ({code}): {(stderr or stdout).strip()}")
-    wait_removed(client, name, timeout)
+    try:
+        wait_removed(client, name, timeout)
+    except (StackError, DockerError) as error:
+        error.changed = True
+        raise
     return result
 
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import parse_yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import (
@@ -83,7 +84,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
             publish_mode=options.publish_mode,
             controller_image=options.controller_image,
         )
-    except (TemplateError, _UsageError) as error:
+    except (TemplateError, MissingLibrary, _UsageError) as error:
         stderr.write("{}: error: {}\n".format(PROG, " ".join(str(error).split("\n"))))
         return 2
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_INIT_COMPONENTS,
     LABEL_SETTING_PREFIX,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary, import_jinja2
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.template import gotemplate
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import (
@@ -82,7 +83,7 @@ def render_stack(compose, args=None, workdir=None, endpoint_mode=None, publish_m
             output["services"][name] = pod.render()
         _apply_modes(output, endpoint_mode, publish_mode)
         return output
-    except TemplateError:
+    except (TemplateError, MissingLibrary):
         raise
     except Exception as error:  # noqa: BLE001 - a defect must still reach the user as one line, not a traceback
         raise TemplateError(f"unexpected {type(error).__name__}: {error}")
@@ -394,7 +395,7 @@ def _jinja_environment():
     global _JINJA_ENVIRONMENT
     if _JINJA_ENVIRONMENT is not None:
         return _JINJA_ENVIRONMENT
-    import jinja2
+    jinja2 = import_jinja2()
 
     class GoStyleUndefined(jinja2.ChainableUndefined):
         """Missing values print as Go's ``<no value>``, so both syntaxes render alike."""
@@ -419,7 +420,7 @@ def _jinja_environment():
 
 
 def _render_jinja(text, context):
-    import jinja2
+    jinja2 = import_jinja2()
 
     try:
         return _jinja_environment().from_string(text).render(**context)

@@ -11,6 +11,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
     parse_port,
     plan,
     pod_labels,
+    pull_policy,
     stored_definition,
     validate,
 )
@@ -160,3 +161,39 @@ def test_stored_definition_from_the_label_or_rebuilt_from_component_labels():
     made_elsewhere = {"Config": {"Labels": {"pod.component.web": "image: busybox\ncommand: httpd -f\n"}}}
     assert stored_definition(made_here) == definition
     assert stored_definition(made_elsewhere) == definition
+
+
+@pytest.mark.parametrize(
+    "pull, policy, stored",
+    [(True, "always", True), (False, "missing", False), ("missing", "missing", False), ("never", "never", False)],
+)
+def test_pull_policies_and_their_boolean_aliases(pull, policy, stored):
+    assert pull_policy(pull) == policy
+    assert normalize(params(pull=pull))["pull"] is stored
+    assert ("pod.controller.pull" in pod_labels(normalize(params(pull=pull)), "d")) is stored
+
+
+def test_networks_keep_names_and_mappings_with_aliases():
+    networks = ["front", {"name": "back", "aliases": ["api"]}]
+    definition = normalize(params(networks=networks))
+    assert definition["networks"] == networks
+    config = controller_config(definition, {})
+    assert config["HostConfig"]["NetworkMode"] == "front"
+    assert config["NetworkingConfig"] == {"EndpointsConfig": {"front": {}}}
+    first_mapping = controller_config(normalize(params(networks=networks[::-1])), {})
+    assert first_mapping["NetworkingConfig"] == {"EndpointsConfig": {"back": {"Aliases": ["api"]}}}
+
+
+@pytest.mark.parametrize(
+    "network, message",
+    [
+        ({"aliases": ["x"]}, "item 0: a network name or a mapping with a name"),
+        ("", "item 0: a network name"),
+        ({"name": "n", "ipv4": "1.2.3.4"}, "item 0: unknown key ipv4"),
+        ({"name": "n", "aliases": "api"}, "item 0: aliases must be a list"),
+    ],
+)
+def test_bad_networks_are_refused_naming_the_item(network, message):
+    with pytest.raises(SpecError) as error:
+        normalize(params(networks=[network]))
+    assert 'key "networks"' in str(error.value) and message in str(error.value)

@@ -1,0 +1,56 @@
+"""Missing libraries are reported by name, never as an unexpected ImportError."""
+
+import builtins
+
+import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils import libraries
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.template import render
+
+
+@pytest.fixture
+def without_jinja2(monkeypatch):
+    real_import = builtins.__import__
+
+    def refuse_jinja2(name, *args, **kwargs):
+        if name == "jinja2":
+            raise ImportError("No module named 'jinja2'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse_jinja2)
+    monkeypatch.setattr(render, "_JINJA_ENVIRONMENT", None)
+
+
+def test_a_jinja2_template_without_jinja2_names_the_library(without_jinja2):
+    stack = {"services": {"web": {"image": "busybox", "x-podlike": {"templates": [{"inline": "{{ Args.X }}"}]}}}}
+    with pytest.raises(MissingLibrary) as error:
+        render.render_stack([stack])
+    assert error.value.library == "Jinja2" and "Jinja2 syntax" in error.value.reason
+
+
+def test_go_templates_need_no_jinja2(without_jinja2):
+    template = "sidecar:\n  image: {{ .Args.Image }}\n"
+    stack = {
+        "services": {
+            "web": {"image": "busybox", "x-podlike": {"templates": [{"inline": template}], "args": {"Image": "x"}}}
+        }
+    }
+    rendered = render.render_stack([stack])
+    assert "pod.component.sidecar" in rendered["services"]["web"]["labels"]
+
+
+def test_yaml_is_checked_first(monkeypatch):
+    from ansible_collections.podlike.swarm.plugins.module_utils import module_params
+
+    monkeypatch.setattr(module_params, "HAS_YAML", False)
+    with pytest.raises(MissingLibrary) as error:
+        check_options({"name": "x"}, non_empty=("name",))
+    assert error.value.library == "PyYAML" == libraries.LIBRARIES["yaml"]
+
+
+@pytest.mark.parametrize("names", [{"name": ""}, {"name": "  "}])
+def test_required_names_must_not_be_empty(names):
+    with pytest.raises(OptionError, match="^name must not be empty$"):
+        check_options(names, non_empty=("name",))
+    check_options({"name": "web"}, non_empty=("name",))
