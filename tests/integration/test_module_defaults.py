@@ -59,7 +59,12 @@ def test_environment_variables_are_the_fallback(tmp_path):
     results, process = run_play(tmp_path, [task], ["info"])
     assert results["info"].get("failed") is True, process.stdout
     assert "/nonexistent/podlike.sock" in results["info"]["msg"]
-    assert results["info"]["invocation"]["module_args"]["timeout"] == 5
+
+    # DOCKER_TIMEOUT is read as the timeout option: a value that is no number is refused as one.
+    task["environment"] = {"DOCKER_TIMEOUT": "soon"}
+    results, process = run_play(tmp_path, [task], ["info"])
+    assert results["info"].get("failed") is True, process.stdout
+    assert "timeout" in results["info"]["msg"] and "int" in results["info"]["msg"], results["info"]["msg"]
 
 
 def test_ssh_hosts_are_refused_in_one_line(tmp_path):
