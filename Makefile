@@ -4,6 +4,9 @@ PYTHON ?= python3
 COLLECTIONS_ROOT ?= /tmp/podlike-collections-$(shell id -u)
 COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/podlike/swarm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)
+# Ansible's own files (ansible-lint installs the collection under $ANSIBLE_HOME/collections, ansible-test keeps its
+# cache there) stay out of the user's ~/.ansible, where they would shadow an installed podlike.swarm.
+export ANSIBLE_HOME ?= /tmp/podlike-ansible-home-$(shell id -u)
 
 .PHONY: help deps engine swarm images demo demo-clean test lint sanity unit integration molecule examples bench bench-quick soak collection
 

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 root=${PODLIKE_SANITY_ROOT:-/tmp/podlike-sanity}/ansible_collections/podlike/swarm
 rm -rf "$root" && mkdir -p "$root"
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents -d {} "$root"/ 2>/dev/null || true
+# ansible-test keeps its cache and virtual environments in ~/.ansible/test: give it a home of its own.
+export HOME=${ANSIBLE_HOME:-/tmp/podlike-ansible-home-$(id -u)}/ansible-test-home
+mkdir -p "$HOME"
 # ansible-test downloads a pip bootstrap script from a host of its own; seed its cache when that fails.
 for version in 24.2 24.3 25.0 25.1 25.2 25.3; do
   cache=~/.ansible/test/cache/get_pip_${version//./_}.py

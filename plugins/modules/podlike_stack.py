@@ -81,7 +81,8 @@ options:
     default: []
   args:
     description:
-      - Template args (C(.Args) in templates), with the lowest precedence, below the global C(x-podlike.args).
+      - Template args (C(.Args) in templates), with the highest precedence - the C(x-podlike.args) of the stack
+        files are defaults that these override (see C(docs/templates.md), section Args).
     type: dict
     default: {}
   prune:

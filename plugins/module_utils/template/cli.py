@@ -37,7 +37,7 @@ def _parser():
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a template arg with the lowest precedence; dotted keys nest (http_cache.port=8080); YAML values",
+        help="a template arg, over the files' x-podlike args; dotted keys nest (http_cache.port=8080); YAML values",
     )
     parser.add_argument("--endpoint-mode", choices=ENDPOINT_MODES, help="set deploy.endpoint_mode on every service")
     parser.add_argument("--publish-mode", choices=PUBLISH_MODES, help="set the mode of every published port")

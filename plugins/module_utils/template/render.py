@@ -51,10 +51,11 @@ POD_ONLY_KEYS = ("deploy", "networks", "ports")
 def render_stack(compose, args=None, workdir=None, endpoint_mode=None, publish_mode=None, controller_image=None):
     """Render stack files (paths or mappings, merged in order) into a plain stack mapping.
 
-    ``args`` are the lowest-precedence template args; ``workdir`` (default: the first file's directory) is where
-    relative template paths are resolved; ``endpoint_mode`` and ``publish_mode`` override every service's
-    ``deploy.endpoint_mode`` and every port's ``mode``; ``controller_image`` replaces the default controller image.
-    Raises TemplateError only.
+    ``args`` are the deploy-time template args, above every ``x-podlike.args`` of the files (which give
+    defaults); ``workdir`` (default: the first file's directory) is where relative template paths are resolved;
+    ``endpoint_mode`` and ``publish_mode`` override every service's ``deploy.endpoint_mode`` and every port's
+    ``mode``; ``controller_image`` replaces the default controller image.
+    Raises TemplateError, or MissingLibrary for Jinja2 templates without Jinja2.
     """
     if endpoint_mode is not None and endpoint_mode not in ENDPOINT_MODES:
         raise TemplateError(
@@ -72,10 +73,10 @@ def render_stack(compose, args=None, workdir=None, endpoint_mode=None, publish_m
                 stack["services"][name],
                 [service_configs.get(name) or {}, top_configs.get(name) or {}],
                 merge_args(
+                    args,
                     (service_configs.get(name) or {}).get("args"),
                     (top_configs.get(name) or {}).get("args"),
                     global_args,
-                    args,
                 ),
                 workdir,
                 controller_image or CONTROLLER_IMAGE,

@@ -187,8 +187,15 @@ ARGS_TEMPLATE = {
             {"A": "svc"},
             {"A": "top", "B": "top"},
             {"A": "g", "B": "g", "C": "g"},
-            {"A": "p", "B": "p", "C": "p", "D": "p"},
-            {"A": "svc", "B": "top", "C": "g", "D": "p", "E": "<no value>"},
+            {"A": "p", "D": "p"},
+            {"A": "p", "B": "top", "C": "g", "D": "p", "E": "<no value>"},
+        ),
+        (
+            {"A": "svc"},
+            {"A": "top", "B": "top"},
+            {"A": "g", "B": "g", "C": "g"},
+            None,
+            {"A": "svc", "B": "top", "C": "g", "D": "<no value>", "E": "<no value>"},
         ),
         (
             None,
@@ -202,11 +209,12 @@ ARGS_TEMPLATE = {
             None,
             {"A": "g"},
             {"A": "p", "B": "p"},
-            {"A": "g", "B": "p", "C": "<no value>", "D": "<no value>", "E": "<no value>"},
+            {"A": "p", "B": "p", "C": "<no value>", "D": "<no value>", "E": "<no value>"},
         ),
     ],
 )
 def test_args_precedence(service_args, top_args, global_args, param_args, expected):
+    """Deploy-time args override the files' x-podlike args: service level, then top level, then global."""
     service = {"image": "demo", "x-podlike": {"transformer": ARGS_TEMPLATE}}
     if service_args is not None:
         service["x-podlike"]["args"] = service_args
