@@ -19,6 +19,10 @@ description:
   - The rendered stack text of the last deploy is kept in a Swarm config named C(NAME_podlike-rendered-DIGEST)
     and labelled C(podlike.stack.record=NAME), so diff mode shows the previously deployed stack (before) and
     the stack rendered now (after) as YAML.
+  - That config also keeps the service specs read back from the engine right after the deploy. A service whose
+    live spec differs from them was changed outside the module (C(docker service update)); it is deployed again
+    (listed in RV(plan.update) and RV(plan.drift)), and diff mode adds, per such service, the parts of its spec
+    that differ (before is the live spec, after the deployed one).
   - With O(state=absent), runs C(docker stack rm) and waits until the services, networks, configs, secrets,
     task containers and the pods' component containers (label C(podlike.stack=NAME)) are gone. Component
     containers whose controller no longer exists are removed.
@@ -269,12 +273,17 @@ plan:
     resources_changed:
       description: Whether the top-level networks, volumes, configs or secrets differ from the last deploy.
       type: bool
+    drift:
+      description: Services whose definition did not change but whose live spec was changed outside the module.
+      type: list
+      elements: str
   sample:
     create: []
     update: [web]
     remove: []
     unchanged: [db]
     resources_changed: false
+    drift: []
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib

@@ -231,3 +231,37 @@ def test_wait_reports_a_stack_that_does_not_converge(tmp_path, stack_name):
     assert f"stack {stack_name} did not converge within 8s" in result["msg"]
     assert 'service "stuck": 0/1 tasks running' in result["msg"]
     assert result["changed"] is True, "the stack was deployed before the wait failed"
+
+
+def service_env(service):
+    spec = json.loads(docker("service", "inspect", service))[0]["Spec"]
+    return spec["TaskTemplate"]["ContainerSpec"].get("Env") or []
+
+
+def test_a_service_changed_outside_is_deployed_again(tmp_path, stack_name):
+    plain = {
+        "version": "3.7",
+        "services": {"app": {"image": BUSYBOX, "command": ["sleep", "3600"], "environment": {"A": "1"}}},
+    }
+    stack_file = write_stack(tmp_path / "drift.yml", plain)
+    result, _process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True
+    service = stack_name + "_app"
+    docker("service", "update", "--detach", "--env-add", "X=1", service)
+    assert "X=1" in service_env(service)
+
+    # Check mode tells the truth about the drift and shows it; nothing is touched.
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False), check=True, diff=True)
+    assert result["changed"] is True, process.stdout
+    assert result["plan"]["drift"] == ["app"] and result["plan"]["update"] == ["app"]
+    drift_diff = result["diff"][1]
+    assert "X=1" in drift_diff["before"] and "X=1" not in drift_diff["after"]
+    assert any(line.startswith("-") and "X=1" in line for line in process.stdout.splitlines()), process.stdout
+    assert "X=1" in service_env(service)
+
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True and result["plan"]["drift"] == ["app"], process.stdout
+    assert "X=1" not in service_env(service) and "A=1" in service_env(service)
+
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is False and result["plan"]["drift"] == [], process.stdout

@@ -4,6 +4,8 @@
 
 The digest of a service is stored in its Swarm service label ``podlike.stack.digest`` (``deploy.labels``), so
 the next run compares digests instead of re-deriving a stack file from service specs the engine normalised.
+A change made outside (``docker service update``) leaves that label alone: it is found by comparing the live
+service specs with the specs read back right after the last deploy, which the stack's record keeps.
 """
 
 import copy
@@ -86,21 +88,56 @@ def deployed_digests(services, namespace):
         labels = spec.get("Labels") or {}
         if labels.get(NAMESPACE_LABEL) != namespace:
             continue
-        name = spec.get("Name", "")
-        short = name.removeprefix(prefix)
-        deployed[short] = labels.get(DIGEST_LABEL)
+        deployed[spec.get("Name", "").removeprefix(prefix)] = labels.get(DIGEST_LABEL)
     return deployed
 
 
-class StackPlan:
-    """What a deploy would do: services to create, update and remove, and whether that is a change."""
+def live_specs(services, namespace):
+    """{service name in the stack: Spec} from Engine API service objects of one stack."""
+    prefix = namespace + "_"
+    specs = {}
+    for service in services:
+        spec = service.get("Spec") or {}
+        if (spec.get("Labels") or {}).get(NAMESPACE_LABEL) == namespace:
+            specs[spec.get("Name", "").removeprefix(prefix)] = spec
+    return specs
 
-    def __init__(self, create, update, remove, unchanged, resources_changed=False):
+
+def drifted(live, recorded):
+    """Services whose live spec differs from the one recorded after the last deploy (changed outside)."""
+    return sorted(name for name, spec in live.items() if name in recorded and digest(spec) != digest(recorded[name]))
+
+
+def spec_differences(before, after):
+    """(before, after) reduced to the branches of two specs that differ, for a readable diff."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return before, after
+    reduced_before, reduced_after = {}, {}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) == after.get(key):
+            continue
+        old, new = spec_differences(before.get(key), after.get(key))
+        if key in before:
+            reduced_before[key] = old
+        if key in after:
+            reduced_after[key] = new
+    return reduced_before, reduced_after
+
+
+class StackPlan:
+    """What a deploy would do: services to create, update and remove, and whether that is a change.
+
+    ``drift`` names the services among ``update`` whose definition did not change but whose live spec was
+    changed outside; the deploy puts them back.
+    """
+
+    def __init__(self, create, update, remove, unchanged, resources_changed=False, drift=()):
         self.create = create
         self.update = update
         self.remove = remove
         self.unchanged = unchanged
         self.resources_changed = resources_changed
+        self.drift = list(drift)
 
     @property
     def changed(self):
@@ -113,20 +150,23 @@ class StackPlan:
             "remove": self.remove,
             "unchanged": self.unchanged,
             "resources_changed": self.resources_changed,
+            "drift": self.drift,
         }
 
 
-def plan(desired, deployed, prune=False, desired_resources=None, deployed_resources=None):
+def plan(desired, deployed, prune=False, desired_resources=None, deployed_resources=None, drift=()):
     """Compare {service: digest} maps; services outside the stack count only when pruning.
 
     Resource digests are compared only when both are known: a stack deployed without a record of its
-    rendered text is judged by its services alone.
+    rendered text is judged by its services alone. ``drift`` names services changed outside: they are updated.
     """
     create = sorted(name for name in desired if name not in deployed)
-    update = sorted(name for name in desired if name in deployed and deployed[name] != desired[name])
-    unchanged = sorted(name for name in desired if name in deployed and deployed[name] == desired[name])
+    same = sorted(name for name in desired if name in deployed and deployed[name] == desired[name])
+    drift = sorted(name for name in same if name in drift)
+    update = sorted(name for name in desired if (name in deployed and name not in same) or name in drift)
+    unchanged = sorted(name for name in same if name not in drift)
     remove = sorted(name for name in deployed if name not in desired) if prune else []
     resources_changed = (
         desired_resources is not None and deployed_resources is not None and desired_resources != deployed_resources
     )
-    return StackPlan(create, update, remove, unchanged, resources_changed)
+    return StackPlan(create, update, remove, unchanged, resources_changed, drift)

@@ -4,10 +4,12 @@
 
 The docker CLI deploys (it owns the Compose-to-service translation); the Engine API reads what is deployed.
 A Swarm config labelled ``podlike.stack.record=<stack>`` keeps the rendered YAML of the last deploy, so diff
-mode can show it next time; it carries the stack's namespace label, so ``docker stack rm`` removes it too.
+mode can show it next time, and the service specs read back right after it, so a service changed outside is
+found and deployed again; it carries the stack's namespace label, so ``docker stack rm`` removes it too.
 """
 
 import base64
+import json
 import os
 import subprocess
 import time
@@ -22,12 +24,16 @@ from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import
     deployed_digests,
     desired_digests,
     digest,
+    drifted,
+    live_specs,
     plan,
     resources_digest,
+    spec_differences,
     with_digests,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import dump_stack, render_stack
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml
 
 RECORD_LABEL = "podlike.stack.record"
 RECORD_RESOURCES_LABEL = "podlike.stack.resources"
@@ -150,11 +156,26 @@ def stack_records(client, name):
     return sorted(records, key=lambda record: record.get("CreatedAt", ""))
 
 
-def record_text(record):
+def _record_content(record):
+    """{"rendered": text, "specs": {service: Spec}} of a record; older records hold the rendered text only."""
     if not record:
-        return ""
-    data = (record.get("Spec") or {}).get("Data") or ""
-    return base64.b64decode(data).decode("utf-8")
+        return {"rendered": "", "specs": {}}
+    text = base64.b64decode((record.get("Spec") or {}).get("Data") or "").decode("utf-8")
+    try:
+        content = json.loads(text)
+    except ValueError:
+        return {"rendered": text, "specs": {}}
+    if not isinstance(content, dict):
+        return {"rendered": text, "specs": {}}
+    return {"rendered": content.get("rendered") or "", "specs": content.get("specs") or {}}
+
+
+def record_text(record):
+    return _record_content(record)["rendered"]
+
+
+def record_specs(record):
+    return _record_content(record)["specs"]
 
 
 def record_name(name, rendered):
@@ -162,13 +183,14 @@ def record_name(name, rendered):
     return f"{name[:34]}_podlike-rendered-{digest(name + chr(10) + rendered)[:12]}"
 
 
-def write_record(client, name, rendered, resources, previous):
-    """Keep the rendered text in a new config, then drop the older ones."""
-    config_name = record_name(name, rendered)
+def write_record(client, name, rendered, resources, previous, specs):
+    """Keep the rendered text and the live specs in a new config, then drop the older ones."""
+    content = json.dumps({"rendered": rendered, "specs": specs}, sort_keys=True)
+    config_name = record_name(name, content)
     spec = {
         "Name": config_name,
         "Labels": {RECORD_LABEL: name, RECORD_RESOURCES_LABEL: resources, NAMESPACE_LABEL: name},
-        "Data": base64.b64encode(rendered.encode("utf-8")).decode("ascii"),
+        "Data": base64.b64encode(content.encode("utf-8")).decode("ascii"),
     }
     try:
         client.post("/configs/create", body=spec)
@@ -177,6 +199,22 @@ def write_record(client, name, rendered, resources, previous):
     for record in previous:
         if (record.get("Spec") or {}).get("Name") != config_name:
             remove_quietly(client, "/configs/" + record["ID"])
+
+
+def drift_diffs(live, recorded, names):
+    """Diff mode entries of services changed outside: the live spec against the one of the last deploy."""
+    entries = []
+    for short in names:
+        before, after = spec_differences(live[short], recorded[short])
+        entries.append(
+            {
+                "before_header": f"service {short}: running (changed outside)",
+                "after_header": f"service {short}: as deployed",
+                "before": dump_yaml(before),
+                "after": dump_yaml(after),
+            }
+        )
+    return entries
 
 
 def remove_quietly(client, path):
@@ -209,17 +247,22 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
 
     records = stack_records(client, name)
     previous = records[-1] if records else None
-    deployed = deployed_digests(stack_services(client, name), name)
+    services = stack_services(client, name)
+    deployed = deployed_digests(services, name)
+    live, recorded = live_specs(services, name), record_specs(previous)
     stack_plan = plan(
         desired,
         deployed,
         prune=options.get("prune", False),
         desired_resources=resources,
         deployed_resources=((previous or {}).get("Spec") or {}).get("Labels", {}).get(RECORD_RESOURCES_LABEL),
+        drift=drifted(live, recorded),
     )
+    diff = {"before": record_text(previous), "after": rendered}
     result = {
         "changed": stack_plan.changed,
-        "diff": {"before": record_text(previous), "after": rendered},
+        # A list of diffs when services were changed outside: the stack's, then one per such service.
+        "diff": [diff] + drift_diffs(live, recorded, stack_plan.drift) if stack_plan.drift else diff,
         "stack": stack,
         "services": sorted(desired),
         "rendered": rendered,
@@ -234,7 +277,7 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
             # The CLI may fail after creating some of the stack: tell whether the engine changed.
             error.changed = deployed_digests(stack_services(client, name), name) != deployed
             raise
-        write_record(client, name, rendered, resources, records)
+        write_record(client, name, rendered, resources, records, live_specs(stack_services(client, name), name))
     if options.get("wait"):
         try:
             wait_converged(client, name, desired, options.get("wait_timeout", 300))

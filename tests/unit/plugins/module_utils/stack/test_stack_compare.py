@@ -9,9 +9,12 @@ from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import
     deployed_digests,
     desired_digests,
     digest,
+    drifted,
+    live_specs,
     plan,
     resources_digest,
     service_digest,
+    spec_differences,
     with_digests,
 )
 
@@ -121,3 +124,44 @@ def test_plan_resources(desired_resources, deployed_resources, changed):
     )
     assert result.changed is changed
     assert result.as_dict()["resources_changed"] is changed
+
+
+def live_service(name, env, namespace="shop"):
+    spec = {
+        "Name": f"{namespace}_{name}",
+        "Labels": {NAMESPACE_LABEL: namespace, DIGEST_LABEL: "d-" + name},
+        "TaskTemplate": {"ContainerSpec": {"Image": "podlike/controller:latest", "Env": env}},
+        "Mode": {"Replicated": {"Replicas": 1}},
+    }
+    return {"ID": name, "Spec": spec}
+
+
+def test_a_service_changed_outside_is_drift_and_is_updated():
+    deployed = [live_service("web", ["A=1"]), live_service("db", ["B=1"])]
+    recorded = live_specs(deployed, "shop")
+    changed_outside = [live_service("web", ["A=1", "X=1"]), live_service("db", ["B=1"]), live_service("x", [], "other")]
+    live = live_specs(changed_outside, "shop")
+    assert sorted(live) == ["db", "web"]
+    assert drifted(live, recorded) == ["web"]
+    assert drifted(recorded, recorded) == []
+    assert drifted(live, {}) == [], "a stack deployed without recorded specs shows no drift"
+    result = plan({"web": "d-web", "db": "d-db"}, {"web": "d-web", "db": "d-db"}, drift=drifted(live, recorded))
+    assert result.changed is True
+    assert result.as_dict() == {
+        "create": [],
+        "update": ["web"],
+        "remove": [],
+        "unchanged": ["db"],
+        "resources_changed": False,
+        "drift": ["web"],
+    }
+
+
+def test_spec_differences_keep_only_what_differs():
+    before = live_service("web", ["A=1", "X=1"])["Spec"]
+    after = live_service("web", ["A=1"])["Spec"]
+    assert spec_differences(before, after) == (
+        {"TaskTemplate": {"ContainerSpec": {"Env": ["A=1", "X=1"]}}},
+        {"TaskTemplate": {"ContainerSpec": {"Env": ["A=1"]}}},
+    )
+    assert spec_differences({"A": 1, "B": 2}, {"A": 1}) == ({"B": 2}, {})
