@@ -49,12 +49,21 @@ def tarball_files(tarball):
 
 
 def install_collection(tarball, collections_path):
-    """ansible-galaxy collection install of the tarball into a fresh collections path (no Galaxy server asked)."""
+    """ansible-galaxy collection install of the tarball into a fresh collections path (no Galaxy server asked).
+
+    Ansible's home and collections path point there too: a podlike.swarm found elsewhere would stop the install.
+    """
+    environment = dict(
+        os.environ,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_COLLECTIONS_PATH=collections_path,
+        ANSIBLE_HOME=os.path.join(collections_path, ".ansible-home"),
+    )
     subprocess.run(
         ["ansible-galaxy", "collection", "install", "--offline", "-p", collections_path, tarball],
         check=True,
         capture_output=True,
         text=True,
-        env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+        env=environment,
     )
     return os.path.join(collections_path, "ansible_collections", "podlike", "swarm")

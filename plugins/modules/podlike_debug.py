@@ -75,14 +75,14 @@ EXAMPLES = r"""
 - name: Fetch a page from a component, from inside the pod
   podlike.swarm.podlike_debug:
     name: web
-    image: podlike/busybox:latest
+    image: busybox:1.36
     command: wget -qO- http://127.0.0.1:8080/
   register: page
 
 - name: List the pod's processes
   podlike.swarm.podlike_debug:
     name: web
-    image: podlike/busybox:latest
+    image: busybox:1.36
     command: [sh, -c, "ps -o pid,args"]
     fail_on_error: true
 """

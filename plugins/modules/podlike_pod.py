@@ -165,27 +165,51 @@ EXAMPLES = r"""
     name: web
     components:
       server:
-        image: podlike/busybox:latest
-        command: httpd -f -p 8080 -h /www
+        image: busybox:1.36
+        command: sh -c 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www'
         healthcheck:
           test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8080/"]
           interval: 2s
       client:
-        image: podlike/busybox:latest
+        image: busybox:1.36
         command: sh -c 'while sleep 5; do wget -qO- http://127.0.0.1:8080/ || true; done'
     published_ports:
       - "18080:8080"
     restart_policy: unless-stopped
 
-- name: A pod from a Compose file on the target, with a file copied into a component
+- name: Make the directory of the pod's files on the target
+  ansible.builtin.file:
+    path: /srv/podlike-app/conf
+    state: directory
+    mode: "0755"
+
+- name: Write a Compose file and a configuration file on the target
+  ansible.builtin.copy:
+    dest: "{{ item.dest }}"
+    content: "{{ item.content }}"
+    mode: "0644"
+  loop:
+    - dest: /srv/podlike-app/pod.yml
+      content: |
+        services:
+          app:
+            image: busybox:1.36
+            command: sh -c 'cat /etc/app.ini && exec sleep 86400'
+    - dest: /srv/podlike-app/conf/app.ini
+      content: "greeting = hello\n"
+
+- name: A pod from the Compose file, with the configuration file copied into its component
   podlike.swarm.podlike_pod:
     name: app
-    compose_file: /srv/app/pod.yml
+    compose_file: /srv/podlike-app/pod.yml
     volumes:
-      - /srv/app/conf:/conf:ro
+      - /srv/podlike-app/conf:/conf:ro
     copy:
       app:
         - /conf/app.ini:/etc/app.ini
+    networks:
+      - name: bridge
+    pull: missing
     wait_timeout: 120
 
 - name: Stop the pod (its components are removed, the controller stays)
@@ -193,10 +217,11 @@ EXAMPLES = r"""
     name: web
     state: stopped
 
-- name: Remove the pod and every container of it
+- name: Remove the pods and every container of them
   podlike.swarm.podlike_pod:
-    name: web
+    name: "{{ item }}"
     state: absent
+  loop: [web, app]
 """
 
 RETURN = r"""

@@ -149,71 +149,127 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Deploy a stack whose app gets a sidecar, rendered from x-podlike templates
+- name: Make the directory of the stack file on the target
+  ansible.builtin.file:
+    path: /srv/podlike-shop
+    state: directory
+    mode: "0755"
+
+- name: Write a stack file on the target; its x-podlike template is Go-template text, kept from Jinja2 by !unsafe
+  ansible.builtin.copy:
+    dest: /srv/podlike-shop/stack.yml
+    mode: "0644"
+    content: !unsafe |
+      version: "3.7"
+      services:
+        web:
+          image: busybox:1.36
+          command: sh -c 'mkdir -p /www && echo shop > /www/index.html && exec httpd -f -p 8080 -h /www'
+          x-podlike:
+            templates:
+              - inline: |
+                  proxy:
+                    image: {{ .Args.ProxyImage }}
+            args:
+              ProxyImage: nginx:1.25
+      x-podlike:
+        args:
+          Replicas: 1
+
+- name: Deploy the stack; the app gets a sidecar rendered from its x-podlike template
   podlike.swarm.podlike_stack:
     name: shop
     compose:
-      - /srv/shop/stack.yml
+      - /srv/podlike-shop/stack.yml
     args:
-      ProxyImage: nginx:1.25
+      ProxyImage: nginx:1.25-alpine
     resolve_image: never
     wait: true
     wait_timeout: 120
 
 - name: Deploy an inline stack on a host without IPVS
   podlike.swarm.podlike_stack:
-    name: demo
+    name: probe
     endpoint_mode: dnsrr
     publish_mode: host
     compose:
       - version: "3.7"
         services:
           web:
-            image: podlike/busybox:latest
-            command: httpd -f -p 8080
+            image: busybox:1.36
+            command: sh -c 'mkdir -p /www && echo probe > /www/index.html && exec httpd -f -p 8080 -h /www'
             ports:
-              - "8080:8080"
+              - "18081:8080"
             x-podlike:
               templates:
                 - inline:
                     probe:
-                      image: podlike/busybox:latest
+                      image: busybox:1.36
                       command: sh -c 'while true; do wget -qO- http://127.0.0.1:8080/ >/dev/null; sleep 5; done'
+    wait: true
 
-- name: Deploy Kubernetes manifests as pods, on a host without IPVS
+- name: Write a Kubernetes manifest on the target
+  ansible.builtin.copy:
+    dest: /srv/podlike-shop/catalog.yaml
+    mode: "0644"
+    content: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 1
+        selector:
+          matchLabels: {app: catalog}
+        template:
+          metadata:
+            labels: {app: catalog}
+          spec:
+            containers:
+              - name: app
+                image: busybox:1.36
+                command: [sh, -c, "mkdir -p /www && echo catalog > /www/index.html && exec httpd -f -p 8080 -h /www"]
+
+- name: Deploy the Kubernetes manifest as pods, on a host without IPVS
   podlike.swarm.podlike_stack:
-    name: shop
+    name: catalog
     kube:
-      - /srv/shop/deployment.yaml
-      - /srv/shop/service.yaml
+      - /srv/podlike-shop/catalog.yaml
     endpoint_mode: dnsrr
     publish_mode: host
     wait: true
 
-- name: Merge an override file and remove services the files no longer define
+- name: Merge an inline override and remove services the files no longer define
   podlike.swarm.podlike_stack:
     name: shop
     compose:
-      - /srv/shop/stack.yml
-      - /srv/shop/stack.production.yml
+      - /srv/podlike-shop/stack.yml
+      - services:
+          web:
+            deploy:
+              labels:
+                tier: front
     prune: true
     with_registry_auth: true
-    controller_image: registry.example.com/podlike/controller:0.1.0
-    docker_host: tcp://manager.example.com:2376
+    controller_image: podlike/controller:latest
+    docker_host: unix:///var/run/docker.sock
 
 - name: Show what a deploy would change
   podlike.swarm.podlike_stack:
     name: shop
     compose:
-      - /srv/shop/stack.yml
+      - /srv/podlike-shop/stack.yml
+    args:
+      ProxyImage: nginx:1.25-alpine
   check_mode: true
   diff: true
 
-- name: Remove the stack and every pod component of it
+- name: Remove the stacks and every pod component of them
   podlike.swarm.podlike_stack:
-    name: shop
+    name: "{{ item }}"
     state: absent
     wait_timeout: 120
+  loop: [shop, probe, catalog]
 """
 
 RETURN = r"""

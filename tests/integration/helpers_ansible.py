@@ -22,8 +22,12 @@ def ensure_collection_link():
 
 
 def playbook_environment(collections_path=None):
-    """ansible-playbook's environment: the collection under test, this Python on localhost, plain output."""
-    return dict(
+    """ansible-playbook's environment: the collection under test, this Python on localhost, plain output.
+
+    With ``collections_path`` (an installed collection), Ansible's home is a fresh one beside it, so that only
+    that collection can be found.
+    """
+    environment = dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=collections_path or COLLECTIONS_ROOT,
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
@@ -31,6 +35,9 @@ def playbook_environment(collections_path=None):
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_LOCALHOST_WARNING="0",
     )
+    if collections_path:
+        environment["ANSIBLE_HOME"] = os.path.join(collections_path, ".ansible-home")
+    return environment
 
 
 def run_play(tmp_path, tasks, registers, play=None, check=False, diff=False, timeout=300, collections_path=None):
