@@ -69,6 +69,8 @@ options:
       - Fields without a meaning on Swarm are refused, one line each with its path, unless O(lenient=true).
       - ConfigMap and Secret data is written, mode 0600, under C(podlike-kube/NAME) in the target's temporary
         directory, where C(docker stack deploy) reads it.
+      - The translated stack has version C(3.8); stack files given in O(compose) beside it need the same version
+        or none.
     type: list
     elements: path
   lenient:

@@ -233,3 +233,67 @@ def inspect_id(events, name):
         if event["Actor"]["Attributes"].get("name") == name:
             return event["Actor"]["ID"]
     raise AssertionError(f"no event of {name}")
+
+
+STATEFUL_SET = f"""
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  replicas: 2
+  serviceName: db
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+        - name: db
+          image: {BUSYBOX}
+          command: [sh, -c, 'echo "$POD_NAME" >> /data/owners; exec sleep 3600']
+          env:
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+          volumeMounts:
+            - name: data
+              mountPath: /data
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+"""
+
+
+def test_statefulset_replicas_get_a_volume_each_that_outlives_them(tmp_path, stack_name, cleanup):
+    manifest = tmp_path / "db.yaml"
+    manifest.write_text(STATEFUL_SET)
+    volumes = [f"{stack_name}_data-db-{slot}" for slot in (1, 2)]
+    cleanup["volumes"].extend(volumes)
+    options = {"name": stack_name, "kube": [str(manifest)], "endpoint_mode": "dnsrr", "wait": True}
+    deployed, process = run_stack_task(tmp_path, dict(options, resolve_image="never", wait_timeout=90))
+    assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]
+
+    controllers = containers(f"label=com.docker.swarm.service.name={stack_name}_db", "status=running")
+    for slot, volume in zip((1, 2), volumes):
+        (controller,) = [name for name in controllers if name.startswith(f"{stack_name}_db.{slot}.")]
+        component = inspect(f"{controller}.podlike.db")
+        assert volume in [mount.get("Name") for mount in component["Mounts"]]
+        assert docker("exec", component["Id"], "cat", "/data/owners") == controller
+
+    removed, _process = run_stack_task(tmp_path, {"name": stack_name, "state": "absent", "wait_timeout": 60})
+    assert not removed.get("failed"), removed.get("msg")
+    # Like a StatefulSet's claims, the volumes stay when the pods are gone.
+    for volume in volumes:
+        labels = json.loads(docker("volume", "inspect", "--format", "{{json .Labels}}", volume))
+        assert labels["com.github.rycus86.podlike.volume-ref"] == "data"

@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_VOLUME_REF
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import Findings, KubeError
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.pods import PodTranslator
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml_documents
@@ -23,7 +24,15 @@ DOCUMENT_KEYS = ("apiVersion", "kind", "metadata", "spec", "data", "stringData",
 MAX_NAME = 64
 WORKLOAD_SPEC_KEYS = {
     "Deployment": ("replicas", "selector", "template", "strategy", "minReadySeconds"),
-    "StatefulSet": ("replicas", "selector", "template", "serviceName", "updateStrategy", "minReadySeconds"),
+    "StatefulSet": (
+        "replicas",
+        "selector",
+        "template",
+        "serviceName",
+        "updateStrategy",
+        "minReadySeconds",
+        "volumeClaimTemplates",
+    ),
     "DaemonSet": ("selector", "template", "updateStrategy", "minReadySeconds"),
 }
 # Filled in by Kubernetes or only bookkeeping there: they change nothing on Swarm.
@@ -94,6 +103,16 @@ def translate(
     ``data_dir`` is where the stack expects the ConfigMap and Secret files; ``name_prefix`` (the stack name and
     ``_``) keeps their Swarm names apart between stacks.
     """
+    try:
+        return _translate(documents, controller_image, allow_host_paths, lenient, data_dir, name_prefix)
+    except KubeError:
+        raise
+    except (AttributeError, TypeError, ValueError, KeyError) as error:
+        # A value of the wrong type deep in a manifest: still one line, not a traceback.
+        raise KubeError(f"a field holds a value of the wrong type ({type(error).__name__}: {error})")
+
+
+def _translate(documents, controller_image, allow_host_paths, lenient, data_dir, name_prefix):
     findings = Findings(lenient)
     resources = Resources(controller_image or DEFAULT_CONTROLLER_IMAGE, data_dir, name_prefix)
     workloads = []
@@ -152,10 +171,13 @@ def _workload(kind, document, resources, findings, allow_host_paths):
         pod_spec, path = template.get("spec") or {}, "spec.template.spec"
         for key in spec:
             if key not in WORKLOAD_SPEC_KEYS[kind] + IGNORED_SPEC_KEYS:
-                reason = "no per-replica volumes here; use a persistentVolumeClaim volume (one shared volume)"
-                findings.refuse(f"spec.{key}", reason if key == "volumeClaimTemplates" else "has no meaning on Swarm")
+                findings.refuse(f"spec.{key}", "has no meaning on Swarm")
         findings.unknown("spec.template", template, ("metadata", "spec"))
         _check_selector(spec.get("selector"), pod_metadata.get("labels") or {}, findings)
+    if kind == "StatefulSet" and spec.get("volumeClaimTemplates"):
+        pod_spec = _with_claim_templates(
+            metadata.get("name"), spec["volumeClaimTemplates"], pod_spec, resources, findings
+        )
     translator = PodTranslator(resources, findings, path, kind, pod_metadata, allow_host_paths)
     service = translator.translate(pod_spec, restart_policy_allowed=None if kind == "Pod" else ("Always",))
     deploy = service.setdefault("deploy", {})
@@ -173,6 +195,19 @@ def _workload(kind, document, resources, findings, allow_host_paths):
     if metadata.get("labels"):
         deploy["labels"] = {str(key): str(value) for key, value in metadata["labels"].items()}
     return service, pod_metadata, pod_spec
+
+
+def _with_claim_templates(workload, templates, pod_spec, resources, findings):
+    """The pod spec with a volume per claim template; each replica (task slot) gets its own named volume."""
+    volumes = list(pod_spec.get("volumes") or [])
+    for index, template in enumerate(templates if isinstance(templates, list) else []):
+        name = str(((template or {}).get("metadata") or {}).get("name") or "")
+        if not name:
+            findings.refuse(f"spec.volumeClaimTemplates[{index}].metadata.name", "is required")
+            continue
+        resources.claim_template(name, workload)
+        volumes.append({"name": name, "persistentVolumeClaim": {"claimName": name}})
+    return dict(pod_spec, volumes=volumes)
 
 
 def _check_selector(selector, labels, findings):
@@ -331,6 +366,17 @@ class Resources:
                 else:
                     data[str(key)] = str(value).encode("utf-8")
         self.objects["configMap" if kind == "ConfigMap" else "secret"][name] = data
+
+    def claim_template(self, name, workload):
+        """A volume per task slot, ``<claim>-<workload>-<slot>`` as Kubernetes names a StatefulSet's claims.
+
+        Swarm expands the template in the volume name for each task; the label tells the controller which
+        volume of the pod it is.
+        """
+        self.volumes[name] = {
+            "name": f"{self.name_prefix}{name}-{workload}-{{{{.Task.Slot}}}}",
+            "labels": {LABEL_VOLUME_REF: name},
+        }
 
     def data(self, kind, name):
         """{key: bytes} of a ConfigMap or Secret, or None when the manifests do not define it."""

@@ -103,6 +103,21 @@ def test_a_daemonset_is_global_and_a_statefulset_replicated():
     assert service(stateful)["deploy"]["replicas"] == 2
 
 
+def test_statefulset_claim_templates_are_a_volume_per_task_slot():
+    stateful = deployment({"volumeMounts": [{"name": "data", "mountPath": "/data"}]})
+    stateful["kind"] = "StatefulSet"
+    stateful["spec"]["volumeClaimTemplates"] = [
+        {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}
+    ]
+    translation = run(stateful, name_prefix="shop_")
+    assert translation.stack["volumes"] == {
+        "data": {"name": "shop_data-web-{{.Task.Slot}}", "labels": {"com.github.rycus86.podlike.volume-ref": "data"}}
+    }
+    web = translation.stack["services"]["web"]
+    assert "data:/podlike/kube/volumes/data" in web["volumes"]
+    assert component(web)["volumes"] == ["data:/data"]
+
+
 def test_a_pod_runs_once_with_its_restart_policy():
     pod = {
         "kind": "Pod",
@@ -509,6 +524,27 @@ def with_pod(**pod_spec):
 def test_refused_fields_are_named_by_their_path(document, line):
     lines = refusals(document)
     assert any(item.startswith(line) for item in lines), lines
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        deployment({"env": 5}),
+        deployment({"securityContext": {"runAsUser": "root", "runAsNonRoot": True}}),
+        deployment(
+            {"volumeMounts": [{"name": "c", "mountPath": "/c"}]},
+            volumes=[{"name": "c", "configMap": {"name": "conf", "items": ["a.conf"]}}],
+        ),
+        deployment({"readinessProbe": {"tcpSocket": {"port": "not a port name"}}}),
+        deployment(securityContext={"sysctls": ["a=b"]}),
+        {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": []}},
+        {"kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": "80"}},
+    ],
+)
+def test_wrong_types_are_one_line_never_a_traceback(document):
+    with pytest.raises(KubeError) as caught:
+        run(CONFIG_MAP, document)
+    assert len(str(caught.value).splitlines()) >= 1 and "Traceback" not in str(caught.value)
 
 
 def test_a_selector_must_match_and_a_service_must_select():
