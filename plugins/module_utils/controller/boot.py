@@ -11,11 +11,12 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMP
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, policy
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings
 
 ENGINE_TIMEOUT = 15
 
@@ -27,7 +28,9 @@ def boot(argv, output, client=None):
     client = client or DockerClient(timeout=ENGINE_TIMEOUT)
     controller = find_self(client)
     trace.mark("self-discovery: controller inspected")
-    output.info("engine %s" % client.describe_api())
+    engine = cgroups.EngineCgroups(client.info())
+    trace.mark("engine info read")
+    output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
     trace.mark("definition parsed (%d components)" % len(definition.all_components()))
@@ -35,12 +38,14 @@ def boot(argv, output, client=None):
     policy.check(definition.all_components(), settings.allow_privileged)
     policy.check_volume_sharing(controller.get("Mounts") or [], settings.volumes, settings.allow_privileged)
     trace.mark("settings resolved, policy checked")
+    cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output)
     context = PodContext(
         controller,
         settings,
-        cgroup_parent=_cgroup_parent(controller, settings, output),
+        cgroup_parent=cgroup_parent,
         ipc_donor=_ipc_donor(controller, settings),
         volume_names=_volume_names(client, controller, definition),
+        component_limits=limits,
     )
     pod = Pod(client, controller, definition, context, output)
     trace.mark("pod ready to start")
@@ -64,23 +69,32 @@ def find_self(client):
     )
 
 
-def _cgroup_parent(controller, settings, output):
-    """The controller's cgroup, as a parent for the components; None where the engine cannot nest.
+def _cgroup_parent(controller, settings, engine, definition, output):
+    """(the controller's cgroup as the components' parent, None), or (None, each component's limits).
 
-    With the cgroupfs driver on cgroup v1 a container's cgroup can hold child cgroups. On cgroup v2
-    a cgroup with processes cannot, and systemd scopes never can: there the pod shares no cgroup.
+    With the cgroupfs driver on cgroup v1 the components live under the controller's cgroup and its
+    limits. Where they cannot (cgroup v2, the systemd driver), the pod's memory and CPU limits are
+    split among them, so that together they never get more than the pod's service asked for.
     """
-    if not settings.cgroup:
-        return None
-    text = discovery._read("/proc/self/cgroup")
-    path = discovery.cgroup_path(text, controller["Id"])
-    if path is None or path.endswith(".scope") or text.startswith("0::"):
-        output.info(
-            "cgroup sharing is not available on this host (cgroup v2 or systemd driver); "
-            "components get their own cgroups"
-        )
-        return None
-    return path
+    if settings.cgroup:
+        controller_cgroup = discovery.cgroup_path(discovery._read("/proc/self/cgroup"), controller["Id"])
+        parent, why_not = cgroups.nesting(engine, controller_cgroup)
+        if parent:
+            return parent, None
+        reason = "cgroup sharing is not available (%s)" % why_not
+    else:
+        reason = "cgroup sharing is off"
+    controller_host = controller.get("HostConfig") or {}
+    components = definition.all_components()
+    asked = {}
+    for component in components:
+        _config, host = container_settings(component.name, component.definition)
+        asked[component.name] = (host.get("Memory") or None, host.get("NanoCpus") or None)
+    limits = cgroups.component_limits(engine, controller_host, components, asked)
+    output.info(
+        "%s: components get cgroups of their own; %s" % (reason, cgroups.describe_limits(engine, controller_host))
+    )
+    return None, limits
 
 
 def _ipc_donor(controller, settings):

@@ -18,6 +18,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_STACK,
     NAME_SEPARATOR,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings, key_values
 
@@ -38,7 +39,9 @@ _DOWNWARD_LABELS = (
 class PodContext:
     """What every component of one pod shares: the controller and the namespaces to join."""
 
-    def __init__(self, controller, settings, cgroup_parent=None, ipc_donor=None, volume_names=None):
+    def __init__(
+        self, controller, settings, cgroup_parent=None, ipc_donor=None, volume_names=None, component_limits=None
+    ):
         self.controller = controller
         self.controller_id = controller["Id"]
         self.pod_name = controller["Name"].lstrip("/")
@@ -47,6 +50,8 @@ class PodContext:
         self.cgroup_parent = cgroup_parent
         self.ipc_donor = ipc_donor
         self.volume_names = volume_names or {}
+        # Each component's share of the pod's limits where it does not live under the controller's cgroup.
+        self.component_limits = component_limits
 
     def container_name(self, component_name):
         return self.pod_name + NAME_SEPARATOR + component_name
@@ -199,6 +204,8 @@ def _limits(component, pod, host, warn):
             "component \"%s\": cpus %.2f is above the pod's %.2f; the pod's cgroup caps it"
             % (component.name, host["NanoCpus"] / 1e9, pod_cpus / 1e9)
         )
+    if pod.component_limits is not None:
+        apply_limits(host, pod.component_limits.get(component.name))
     controller_oom = controller_host.get("OomScoreAdj") or 0
     if "OomScoreAdj" not in host:
         host["OomScoreAdj"] = min(controller_oom + 1, 1000)
