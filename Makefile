@@ -15,6 +15,7 @@ help:
 	@echo "make test      run the whole suite (lint, sanity, unit, integration on a real engine, molecule)"
 	@echo "make images    build the controller image and the local test images (offline)"
 	@echo "make examples  run the use-case playbooks and check what each pod does"
+	@echo "make compat    the engine-facing tests on a current Docker engine, cgroup v1 and v2 (scripts/compat.sh)"
 	@echo "make bench     run the benchmarks against the direct Docker API (about 15 minutes)"
 	@echo "make bench-quick  the pod start, stop, failure and memory figures, N=1 and 3, 3 runs"
 	@echo "make soak      long fault tests on a three-node Swarm in network namespaces"
@@ -56,6 +57,9 @@ unit: deps collection
 integration: deps swarm images collection
 	$(PYTHON) -m pytest tests/integration -q
 
+compat: deps swarm images collection
+	@scripts/compat.sh
+
 molecule: deps swarm images collection
 	@scripts/molecule.sh
 
@@ -68,6 +72,7 @@ test: deps swarm images collection lint sanity
 	@scripts/molecule.sh
 	@playbooks/run-all.sh
 	@$(MAKE) --no-print-directory soak-short
+	@scripts/compat.sh
 	$(PYTHON) -m pytest tests/unit -q -p no:cacheprovider --cov-fail-under=85 --cov-report=term \
 	  --cov=ansible_collections.podlike.swarm.plugins.module_utils.pod \
 	  --cov=ansible_collections.podlike.swarm.plugins.module_utils.controller

@@ -85,6 +85,7 @@ CASES = [
 ]
 
 
+@pytest.mark.compat
 @pytest.mark.parametrize("labels, message, exit_code", CASES)
 def test_bad_input_gives_one_clear_line_and_leaves_nothing(unique, cleanup, labels, message, exit_code):
     pod = unique + "-bad"

@@ -18,6 +18,7 @@ from conftest import (
 pytestmark = pytest.mark.engine
 
 
+@pytest.mark.compat
 def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
     pod = unique + "-ns"
     cleanup["containers"].append(pod)
@@ -51,6 +52,7 @@ def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
     assert ipc[0] == ipc[1]
 
 
+@pytest.mark.compat
 def test_logs_are_streamed_with_the_component_name(unique, cleanup):
     pod = unique + "-logs"
     cleanup["containers"].append(pod)
@@ -60,6 +62,7 @@ def test_logs_are_streamed_with_the_component_name(unique, cleanup):
     wait_until(lambda: "talker | err-line" in docker_result("logs", pod).stderr, message="stderr line")
 
 
+@pytest.mark.compat
 def test_signals_are_forwarded_to_components(unique, cleanup):
     pod = unique + "-sig"
     cleanup["containers"].append(pod)
@@ -100,6 +103,7 @@ def test_named_volume_shared_between_components(unique, cleanup):
     assert [(m["Type"], m["Name"], m["RW"]) for m in mounts] == [("volume", volume, False)]
 
 
+@pytest.mark.compat
 def test_stop_removes_every_component_and_exits_zero(unique, cleanup):
     pod = unique + "-stop"
     cleanup["containers"].append(pod)
@@ -111,6 +115,7 @@ def test_stop_removes_every_component_and_exits_zero(unique, cleanup):
     assert inspect(pod)["State"]["ExitCode"] == 0
 
 
+@pytest.mark.compat
 def test_sigkill_of_the_controller_leaves_no_component(unique, cleanup):
     pod = unique + "-kill"
     cleanup["containers"].append(pod)
@@ -137,6 +142,7 @@ def test_restart_removes_what_an_earlier_run_left(unique, cleanup):
     assert inspect(pod + ".podlike.a")["Id"] != old
 
 
+@pytest.mark.compat
 def test_component_exit_ends_the_pod_with_its_code(unique, cleanup):
     pod = unique + "-exit"
     cleanup["containers"].append(pod)

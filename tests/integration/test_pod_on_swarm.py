@@ -72,6 +72,7 @@ def stack(unique, cleanup, tmp_path):
     return name, service, controller
 
 
+@pytest.mark.compat
 def test_pod_on_swarm(stack):
     name, service, controller = stack
     components = containers("label=podlike.pod=%s" % controller)

@@ -41,6 +41,7 @@ def controller_id(name):
     return docker("inspect", "-f", "{{.Id}}", name)
 
 
+@pytest.mark.compat
 def test_pod_lifecycle(tmp_path, pod):
     args = {"name": pod, "components": {"server": server(), "client": client()}}
 
@@ -129,6 +130,7 @@ def test_unreachable_engine(tmp_path, pod):
     assert result["failed"] and "cannot reach the Docker engine" in result["msg"]
 
 
+@pytest.mark.compat
 def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
     created = run_ok(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server(), "client": client()}})
     assert created["pod"]["health"] == "healthy", created
@@ -153,6 +155,7 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
     assert "httpd -f -p 8080" in processes["stdout"], "the debug container does not share the pod's PIDs"
 
 
+@pytest.mark.compat
 @pytest.mark.swarm
 def test_info_lists_a_stack_pod(tmp_path, cleanup):
     stack = "itpod" + uuid.uuid4().hex[:6]

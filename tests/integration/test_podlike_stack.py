@@ -153,6 +153,7 @@ def test_templated_stack_lifecycle(tmp_path, stack_name):
     assert result["changed"] is False
 
 
+@pytest.mark.compat
 def test_plain_pod_labels_and_prune(tmp_path, stack_name):
     """A stack written with pod.component.* labels deploys as it is; prune removes what the files dropped."""
     plain = {
