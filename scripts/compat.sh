@@ -3,6 +3,8 @@
 # and then cgroup v2 mode (scripts/current-engine.sh), each run named by engine version, negotiated API
 # version, cgroup version and driver. The main engine is only read from (the images to load).
 #   PODLIKE_COMPAT_MODES="v1 v2"   the modes to run (default both)
+# The module tests (podlike_pod, podlike_stack through ansible-playbook) speak the same API in both
+# modes and run in v1 only; what cgroup v2 changes is in the controller's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf 'compat: %s\n' "$*" >&2; }
@@ -27,7 +29,9 @@ print("Docker %s, %s, cgroup v%s (%s driver)" % (
 EOF
 )
   log "$mode: $summary"
-  PODLIKE_COMPAT_CGROUP=$mode "$PYTHON" -m pytest tests/integration -m compat -q -p no:cacheprovider \
+  only_v1=()
+  [ "$mode" = v1 ] || only_v1=(--ignore=tests/integration/test_podlike_pod.py --ignore=tests/integration/test_podlike_stack.py)
+  PODLIKE_COMPAT_CGROUP=$mode "$PYTHON" -m pytest tests/integration -m compat -q -p no:cacheprovider "${only_v1[@]}" \
     || { status=1; log "$mode: FAILED ($summary)"; }
   scripts/current-engine.sh stop
   unset DOCKER_HOST
