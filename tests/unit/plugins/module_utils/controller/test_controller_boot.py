@@ -54,22 +54,30 @@ CGROUP_V1 = "12:memory:/docker/%s\n11:cpu,cpuacct:/docker/%s\n1:name=systemd:/do
 CGROUP_SYSTEMD = "4:memory:/system.slice/docker-%s.scope\n" % CONTROLLER_ID
 
 
+SYSTEMD = {"CgroupDriver": "systemd"}
+V2 = {"CgroupVersion": "2"}
+
+
 @pytest.mark.parametrize(
-    "flags, cgroup, expected, said",
+    "flags, cgroup, engine_info, expected, said",
     [
-        ([], CGROUP_V1, "/docker/" + CONTROLLER_ID, False),
-        ([], "0::/\n", None, True),
-        ([], CGROUP_SYSTEMD, None, True),
-        ([], "", None, True),
-        (["-cgroup=false"], CGROUP_V1, None, False),
+        ([], CGROUP_V1, {}, "/docker/" + CONTROLLER_ID, False),
+        ([], "0::/\n", {}, None, True),
+        ([], CGROUP_SYSTEMD, SYSTEMD, None, True),
+        ([], "0::/system.slice/docker-%s.scope\n" % CONTROLLER_ID, dict(V2, **SYSTEMD), None, True),
+        ([], "0::/docker/%s\n" % CONTROLLER_ID, V2, None, True),
+        ([], "", {}, None, True),
+        (["-cgroup=false"], CGROUP_V1, {}, None, False),
     ],
 )
 def test_components_share_the_controller_cgroup_only_where_the_engine_can_nest(
-    boot, output, flags, cgroup, expected, said
+    boot, engine, output, flags, cgroup, engine_info, expected, said
 ):
+    engine.info.update(engine_info)
     pod = boot(flags=flags, cgroup=cgroup)
     assert pod.context.cgroup_parent == expected
     assert any("cgroup sharing is not available" in line for line in output.of("info")) is said
+    assert (pod.context.component_limits is None) is (expected is not None)
 
 
 def test_named_volumes_are_found_by_their_stack_reference(boot, engine):

@@ -144,6 +144,8 @@ class FakeEngine:
         self._timers = []
         self.errors = {}  # method name -> exception raised by every call of it (e.g. an engine gone)
         self.attached = []  # connections handed out by attach_stdin
+        # GET /info: the cgroup set-up the controller decides from (cgroup v1, cgroupfs, limits supported).
+        self.info = {"CgroupVersion": "1", "CgroupDriver": "cgroupfs", "MemoryLimit": True, "CpuCfsQuota": True}
 
     # scripting ---------------------------------------------------------------------------------
     def script(self, target, **answers):
@@ -285,6 +287,11 @@ class FakeClient:
 
     def describe_api(self):
         return "API 1.41 (as set)"
+
+    def info(self):
+        self.engine.record("info")
+        self._check("info")
+        return dict(self.engine.info)
 
     def close(self):
         self.closed = True
