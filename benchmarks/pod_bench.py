@@ -270,16 +270,34 @@ def pod_memory(controllers, count=3):
 
 
 def controller_trace(controllers, count=1):
-    """The `podlike: trace:` lines of one controller started with PODLIKE_TRACE=1."""
+    """The `podlike: trace:` lines of one controller started with PODLIKE_TRACE=1.
+
+    A line for the controller's own `start` event is put in place: the trace counts from the process's
+    creation, which comes before the engine reports the container started.
+    """
     name = unique("trace")
     try:
         container_id, started = controllers.run(name, component_labels(count), environment={"PODLIKE_TRACE": "1"})
+        process_start = _process_start_time(controllers.pid(container_id))
         controllers.wait_components(name, "start", count, started - 1)
         time.sleep(0.5)
+        start_event = controllers.watcher.last_time(named("start", name), 1, 10, started - 5)
         logs = controllers.api.logs(container_id, stdout=False, stderr=True).decode("utf-8", "replace")
-        return [line for line in logs.splitlines() if line.startswith("podlike: trace:")]
+        lines = [line for line in logs.splitlines() if line.startswith("podlike: trace:")]
+        event_line = "podlike: trace: %7.1f (the engine's start event of the controller)" % (
+            (start_event - process_start) * 1000
+        )
+        return sorted(lines + [event_line], key=lambda line: float(line.split()[2]))
     finally:
         controllers.remove(name)
+
+
+def _process_start_time(pid):
+    """Wall-clock time at which a process was created (/proc/PID/stat field 22, in clock ticks since boot)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    since_boot = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    return since_boot + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def interpreter_memory(controllers):
