@@ -9,7 +9,8 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import BUSYBOX, containers, docker, docker_result, inspect, wait_until
+import yaml
+from conftest import BUSYBOX, CONTROLLER_IMAGE, containers, docker, docker_result, inspect, wait_until
 from helpers_stack import run_stack_task
 
 pytestmark = pytest.mark.swarm
@@ -297,3 +298,26 @@ def test_statefulset_replicas_get_a_volume_each_that_outlives_them(tmp_path, sta
     for volume in volumes:
         labels = json.loads(docker("volume", "inspect", "--format", "{{json .Labels}}", volume))
         assert labels["com.github.rycus86.podlike.volume-ref"] == "data"
+
+
+def test_refused_fields_fail_the_deploy_one_line_each_and_nothing_is_made(tmp_path, stack_name):
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text(
+        MANIFEST.replace("      terminationGracePeriodSeconds: 10\n", "      hostNetwork: true\n      affinity: {}\n")
+    )
+    failed, _process = run_stack_task(tmp_path, {"name": stack_name, "kube": [str(manifest)]})
+    assert failed.get("failed")
+    assert failed["msg"].splitlines() == [
+        "Deployment/web: spec.template.spec.affinity: scheduling affinity has no Swarm equivalent; "
+        "use nodeSelector (placement constraints)",
+        "Deployment/web: spec.template.spec.hostNetwork: the host's network namespace is not allowed "
+        "(the pod policy refuses it)",
+    ]
+    assert not docker("service", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={stack_name}")
+
+
+def test_the_controller_image_translates_manifests_from_stdin():
+    stack = docker("run", "--rm", "-i", CONTROLLER_IMAGE, "kube", "--publish-mode", "host", "-", input=STATEFUL_SET)
+    service = yaml.safe_load(stack)["services"]["db"]
+    assert service["deploy"]["replicas"] == 2
+    assert "pod.component.db" in service["labels"]
