@@ -223,3 +223,69 @@ def task(register, module, args, check=False, diff=False):
         "check_mode": check,
         "diff": diff,
     }
+
+
+def run_playbook(installed, playbook, *options):
+    return subprocess.run(
+        ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook)] + list(options),
+        capture_output=True,
+        text=True,
+        env=playbook_environment(installed),
+        timeout=600,
+        check=False,
+    )
+
+
+def test_stack_role_requires_its_name_and_changes_nothing_in_check_mode(installed, tmp_path, cleanup):
+    name = "itrole" + uuid.uuid4().hex[:6]
+    cleanup["stacks"].append(name)
+    compose = [{"version": "3.7", "services": {"app": {"image": BUSYBOX, "command": ["sleep", "3600"]}}}]
+    role_vars = {"stack_compose": compose, "stack_resolve_image": "never", "stack_endpoint_mode": "dnsrr"}
+    play = {"hosts": "localhost", "gather_facts": False, "module_defaults": ENGINE_DEFAULTS}
+
+    playbook = tmp_path / "no-name.yml"
+    playbook.write_text(
+        json.dumps(
+            [dict(play, tasks=[{"ansible.builtin.include_role": {"name": "podlike.swarm.stack"}, "vars": role_vars}])]
+        )
+    )
+    process = run_playbook(installed, playbook)
+    assert process.returncode != 0, process.stdout
+    assert "missing required arguments: stack_name" in process.stdout, process.stdout[-3000:]
+
+    playbook = tmp_path / "check.yml"
+    role_vars = dict(role_vars, stack_name=name)
+    playbook.write_text(
+        json.dumps(
+            [dict(play, tasks=[{"ansible.builtin.include_role": {"name": "podlike.swarm.stack"}, "vars": role_vars}])]
+        )
+    )
+    process = run_playbook(installed, playbook, "--check", "--diff")
+    assert process.returncode == 0, process.stdout[-4000:] + process.stderr[-2000:]
+    assert re.search(r"localhost\s+: ok=\d+\s+changed=1\s+unreachable=0\s+failed=0", process.stdout), process.stdout
+    assert docker("service", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={name}") == ""
+
+
+def test_the_readme_playbook_runs(installed, tmp_path, cleanup):
+    """The README's playbook for Galaxy users, on localhost, with the local images and its own directory."""
+    cleanup["containers"].append("web")
+    cleanup["stacks"].append("shop")
+    with open(os.path.join(installed, "ansible_collections/podlike/swarm/README.md")) as handle:
+        readme = handle.read()
+    start = readme.index("- name: Pods and stacks on a Swarm manager")
+    text = readme[start : readme.index("```", start)]
+    text = text.replace("hosts: swarm_managers[0]", "hosts: localhost\n  gather_facts: false")
+    text = text.replace("/srv/shop", "/srv/podlike-readme")
+    for official, local in EXAMPLE_IMAGES.items():
+        text = text.replace(official, local)
+    text = text.replace(
+        "        wait: true\n", "        wait: true\n        resolve_image: never\n        endpoint_mode: dnsrr\n"
+    )
+    playbook = tmp_path / "readme.yml"
+    playbook.write_text(text)
+    try:
+        process = run_playbook(installed, playbook)
+    finally:
+        shutil.rmtree("/srv/podlike-readme", ignore_errors=True)
+    assert process.returncode == 0, process.stdout[-5000:] + process.stderr[-2000:]
+    assert re.search(r"localhost\s+: ok=6\s+changed=4\s+unreachable=0\s+failed=0", process.stdout), process.stdout
