@@ -94,4 +94,4 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))

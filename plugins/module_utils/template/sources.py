@@ -109,7 +109,9 @@ def _load_http(url, insecure, fallback, workdir):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=HTTP_TIMEOUT, context=context) as response:
+        # An opener of the standard library: module_utils here also run in the controller image, without ansible.
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+        with opener.open(url, timeout=HTTP_TIMEOUT) as response:
             if response.status != 200:
                 raise urllib.error.HTTPError(url, response.status, response.reason, response.headers, None)
             text = response.read().decode("utf-8")
