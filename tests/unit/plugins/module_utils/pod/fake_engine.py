@@ -97,17 +97,27 @@ class Container:
 
 
 class EventStream:
-    """The events endpoint's open response: one JSON line per readline, blocking until one is pushed."""
+    """The events endpoint's open response: one JSON line per readline, blocking until one is pushed.
+
+    Like the engine, every open stream gets every event, and a stream opened with since first gets the
+    events from that time on.
+    """
 
     status = 200
 
-    def __init__(self, engine):
+    def __init__(self, engine, since=None):
         self.engine = engine
+        self.queue = queue.Queue()
+        with engine.lock:
+            for when, line in engine.history:
+                if since is None or when >= float(since):
+                    self.queue.put(line)
+            engine.streams.append(self.queue)
 
     def readline(self):
         while not self.engine.closed.is_set():
             try:
-                return self.engine.events_queue.get(timeout=0.05)
+                return self.queue.get(timeout=0.05)
             except queue.Empty:
                 continue
         return b""
@@ -136,7 +146,8 @@ class FakeEngine:
         self.image_healthchecks = {}
         self.pull_errors = {}
         self.calls = []
-        self.events_queue = queue.Queue()
+        self.history = []  # (time, JSON line) of every event
+        self.streams = []  # the queue of every open events stream
         self.closed = threading.Event()
         self.lock = threading.RLock()
         self.started_at = time.time()
@@ -229,7 +240,11 @@ class FakeEngine:
             "Actor": {"ID": container_id, "Attributes": dict((k, str(v)) for k, v in attributes.items())},
             "timeNano": int(time.time() * 1e9),
         }
-        self.events_queue.put(json.dumps(event).encode("utf-8") + b"\n")
+        line = json.dumps(event).encode("utf-8") + b"\n"
+        with self.lock:
+            self.history.append((event["timeNano"] / 1e9, line))
+            for stream in self.streams:
+                stream.put(line)
 
     def exit(self, container, code):
         """The container's process ends with code; the engine reports die and auto-removes it."""
@@ -447,7 +462,7 @@ class FakeClient:
     def events(self, filters=None, since=None, timeout=None):
         self.engine.record("events", None, filters)
         self._check("events")
-        return EventStream(self.engine)
+        return EventStream(self.engine, since)
 
     # images ------------------------------------------------------------------------------------
     def inspect_image(self, name):
