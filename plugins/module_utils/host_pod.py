@@ -32,6 +32,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     read_frames,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
 from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import defines_pod, describe_pod
@@ -130,6 +131,8 @@ def validate(labels, read_file=None):
     """Parse the labels as the controller will; raise SpecError naming the component and key."""
     parsed = pod_definition.from_labels(labels, read_file=read_file)
     resolve({}, parsed.settings)
+    # The controller podlike_pod starts has no flags: the policy's defaults apply.
+    policy.check_pod(parsed.all_components(), policy.Allowances())
     return parsed
 
 

@@ -29,17 +29,103 @@ except ImportError:  # pragma: no cover - reported by the callers
     HAS_YAML = False
 
 
+# Nodes a document may hold, counting each alias as the whole node it repeats: a few hundred bytes of
+# nested aliases would otherwise expand to billions of values in whoever walks the result. Nesting is
+# bounded too: libyaml's composer recurses per level and would overflow the C stack.
+MAX_NODES = 10000
+MAX_DEPTH = 100
+
+
 class YAMLError(ValueError):
     """YAML that cannot be read; the message is a single line."""
 
 
-def load_yaml(text):
+def load_yaml(text, max_nodes=MAX_NODES):
+    """The single document in text; YAMLError when it is invalid, too large or nested too deeply."""
     if not HAS_YAML:
         raise MissingLibrary(LIBRARIES["yaml"])
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = _compose(loader, max_nodes)
+        return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise YAMLError(_one_line(exc))
+    finally:
+        loader.dispose()
+
+
+class _Open:
+    """A collection node being composed, with the expanded size of what it holds so far."""
+
+    def __init__(self, node, anchor):
+        self.node = node
+        self.anchor = anchor
+        self.items = []
+        self.size = 1
+
+
+def _compose(loader, max_nodes):
+    """The document's node graph, built from the event stream without recursion, counting expanded nodes."""
+    loader.get_event()
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    loader.get_event()
+    anchors, sizes, stack = {}, {}, []
+    root = None
+    while root is None:
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise _error("found undefined alias %r" % event.anchor, event)
+            node = anchors[event.anchor]
+            size = sizes[id(node)]
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            size = _register(anchors, sizes, event.anchor, node, 1)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(kind, None, event.implicit)
+            stack.append(_Open(kind(tag, [], event.start_mark, None, flow_style=event.flow_style), event.anchor))
+            if len(stack) > MAX_DEPTH:
+                raise _error("the document is nested more than %d levels deep" % MAX_DEPTH, event)
+            continue
+        else:
+            closed = stack.pop()
+            node = closed.node
+            node.end_mark = event.end_mark
+            if isinstance(node, yaml.MappingNode):
+                node.value = list(zip(closed.items[0::2], closed.items[1::2]))
+            else:
+                node.value = closed.items
+            size = _register(anchors, sizes, closed.anchor, node, closed.size)
+        if not stack:
+            root = node
+            continue
+        parent = stack[-1]
+        parent.items.append(node)
+        parent.size += size
+        if parent.size > max_nodes:
+            raise _error("the document has more than %d nodes (aliases counted as expanded)" % max_nodes, event)
+    loader.get_event()
+    if not loader.check_event(yaml.StreamEndEvent):
+        raise _error("expected a single document in the stream", loader.get_event())
+    return root
+
+
+def _register(anchors, sizes, anchor, node, size):
+    sizes[id(node)] = size
+    if anchor is not None:
+        anchors[anchor] = node
+    return size
+
+
+def _error(problem, event):
+    return yaml.composer.ComposerError(None, None, problem, event.start_mark)
 
 
 def load_yaml_documents(text):

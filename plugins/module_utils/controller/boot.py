@@ -11,7 +11,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMP
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, discovery, policy
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
@@ -28,15 +28,17 @@ def boot(argv, output, client=None):
     client = client or DockerClient(timeout=ENGINE_TIMEOUT)
     controller = find_self(client)
     trace.mark("self-discovery: controller inspected")
-    engine = cgroups.EngineCgroups(client.info())
+    engine_info = client.info()
+    engine = cgroups.EngineCgroups(engine_info)
     trace.mark("engine info read")
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
     trace.mark("definition parsed (%d components)" % len(definition.all_components()))
     settings = resolve(flags, definition.settings)
-    policy.check(definition.all_components(), settings.allow_privileged)
-    policy.check_volume_sharing(controller.get("Mounts") or [], settings.volumes, settings.allow_privileged)
+    definition.copies = copy.check_copies(definition.copies, settings.copy_limit)
+    volume_names = _volume_names(client, controller, definition)
+    check_policy(client, definition, settings, volume_names, engine_info.get("DefaultRuntime"))
     trace.mark("settings resolved, policy checked")
     cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output)
     context = PodContext(
@@ -44,12 +46,39 @@ def boot(argv, output, client=None):
         settings,
         cgroup_parent=cgroup_parent,
         ipc_donor=_ipc_donor(controller, settings),
-        volume_names=_volume_names(client, controller, definition),
+        volume_names=volume_names,
         component_limits=limits,
+        shared_mounts=_shared_mounts(controller, settings, output),
     )
     pod = Pod(client, controller, definition, context, output)
     trace.mark("pod ready to start")
     return pod
+
+
+def check_policy(client, definition, settings, volume_names, default_runtime=None):
+    """Refuse, before anything is created, what a component may not ask the engine for."""
+    components = definition.all_components()
+
+    def inspect_volume(name):
+        try:
+            return client.inspect_volume(volume_names.get(name, name))
+        except NotFound:
+            return None
+
+    allowances = policy.Allowances.from_settings(settings, default_runtime=default_runtime or "runc")
+    policy.check_pod(components, allowances, inspect_volume)
+
+
+def _shared_mounts(controller, settings, output):
+    """-volumes: the controller's mounts for every component, without the engine's socket."""
+    if not settings.volumes:
+        return []
+    shared, excluded = policy.shared_controller_mounts(controller.get("Mounts") or [])
+    for destination in excluded:
+        output.info(
+            "-volumes: %s is not shared with the components: the engine's socket is reachable through it" % destination
+        )
+    return shared
 
 
 def find_self(client):

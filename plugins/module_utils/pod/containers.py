@@ -40,7 +40,14 @@ class PodContext:
     """What every component of one pod shares: the controller and the namespaces to join."""
 
     def __init__(
-        self, controller, settings, cgroup_parent=None, ipc_donor=None, volume_names=None, component_limits=None
+        self,
+        controller,
+        settings,
+        cgroup_parent=None,
+        ipc_donor=None,
+        volume_names=None,
+        component_limits=None,
+        shared_mounts=None,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -52,6 +59,8 @@ class PodContext:
         self.volume_names = volume_names or {}
         # Each component's share of the pod's limits where it does not live under the controller's cgroup.
         self.component_limits = component_limits
+        # -volumes: the controller's mounts that components get, the engine's socket left out.
+        self.shared_mounts = shared_mounts or []
 
     def container_name(self, component_name):
         return self.pod_name + NAME_SEPARATOR + component_name
@@ -92,7 +101,10 @@ def create_body(component, pod, read_file=None, warn=None):
         host["Mounts"] = [_named_volume(mount, pod.volume_names) for mount in host["Mounts"]]
     pod.join(host)
     if pod.settings.volumes:
-        host["VolumesFrom"] = [pod.controller_id]
+        own_targets = set(mount.get("Target") for mount in host.get("Mounts") or []) | set(host.get("Tmpfs") or {})
+        shared = [mount for mount in pod.shared_mounts if mount["Target"] not in own_targets]
+        if shared:
+            host["Mounts"] = (host.get("Mounts") or []) + shared
     _limits(component, pod, host, warn)
     config["HostConfig"] = host
     return config

@@ -23,6 +23,10 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import che
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
 
+# The largest label value or Compose file read: a definition is text a person writes, not data.
+MAX_TEXT = 1024 * 1024
+POD_LABEL_PREFIXES = (LABEL_COMPONENT_PREFIX, LABEL_COMPOSE_FILE, LABEL_INIT_COMPONENTS, LABEL_COPY_PREFIX)
+
 
 class PodDefinition:
     """Components (init ones first, in order), copy entries and label settings of one pod."""
@@ -47,6 +51,9 @@ def from_labels(labels, read_file=None):
     """Parse controller labels into a PodDefinition; raise SpecError on the first problem."""
     labels = labels or {}
     read_file = read_file or _read_file
+    for label in sorted(labels):
+        if label.startswith(POD_LABEL_PREFIXES + (LABEL_SETTING_PREFIX,)):
+            _check_size(labels[label], label, component=_label_component(label))
     component_labels = sorted(k for k in labels if k.startswith(LABEL_COMPONENT_PREFIX))
     compose_file = labels.get(LABEL_COMPOSE_FILE)
     if component_labels and compose_file:
@@ -134,6 +141,7 @@ def _components_from_compose_file(path, read_file):
         text = read_file(path)
     except (IOError, OSError) as exc:
         raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), key=LABEL_COMPOSE_FILE)
+    _check_size(text, LABEL_COMPOSE_FILE, what=path)
     try:
         document = load_yaml(text)
     except YAMLError as exc:
@@ -144,6 +152,20 @@ def _components_from_compose_file(path, read_file):
     return [parse_component(str(name), spec, strict=False, source="compose") for name, spec in services.items()]
 
 
+def _check_size(text, label, what="the value", component=None):
+    if not isinstance(text, str):
+        raise SpecError("expected text, got %s" % type(text).__name__, component=component, key=label)
+    if len(text) > MAX_TEXT or len(text.encode("utf-8", "replace")) > MAX_TEXT:
+        raise SpecError("%s is larger than %d bytes" % (what, MAX_TEXT), component=component, key=label)
+
+
+def _label_component(label):
+    for prefix in (LABEL_COMPONENT_PREFIX, LABEL_COPY_PREFIX):
+        if label.startswith(prefix):
+            return label[len(prefix) :]
+    return None
+
+
 def _yaml_label(text, label, component=None):
     try:
         return load_yaml(text)
@@ -152,5 +174,6 @@ def _yaml_label(text, label, component=None):
 
 
 def _read_file(path):
+    """At most one byte more than MAX_TEXT, so that a huge file is refused without being read."""
     with open(path) as handle:
-        return handle.read()
+        return handle.read(MAX_TEXT + 1)

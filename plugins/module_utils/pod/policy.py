@@ -1,74 +1,457 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""What a component may not ask for unless the operator allows it with the -allow-privileged flag.
+"""What a component may ask the engine for: one policy on the container settings the engine will get.
 
-The controller holds the engine's socket; a component that got the socket, the host's namespaces,
-privileged mode, extra capabilities or devices could take over the node. The flag is a command-line
-setting of the controller only, so a pod definition cannot allow itself.
+The controller holds the engine's socket, so a pod definition (labels, a Compose file, templates) must not
+reach the host through its components. The policy decides on the translated settings (the create body's
+Config and HostConfig), not on label text, by allow lists modelled on Kubernetes' baseline Pod Security
+Standard: a field or value it does not know is refused. The operator widens it with command-line flags only:
+-allow-privileged (everything) and -allow-host-path PREFIX (bind mounts under PREFIX).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+import os
+import posixpath
+import stat
 
-SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock")
-UNCONFINED = (
-    "seccomp=unconfined",
-    "seccomp:unconfined",
-    "apparmor=unconfined",
-    "apparmor:unconfined",
-    "label=disable",
-    "label:disable",
-    "systempaths=unconfined",
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key, container_settings
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
+
+PRIVILEGED = "-allow-privileged"
+
+# Kubernetes baseline: capabilities a container may add.
+SAFE_CAPABILITIES = frozenset(
+    [
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    ]
+)
+# Kubernetes' safe sysctls: namespaced, and unable to affect other containers or the node.
+SAFE_SYSCTLS = frozenset(
+    [
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+    ]
+)
+# Log drivers that keep output on the node; the others make the engine send it to an address.
+LOCAL_LOG_DRIVERS = ("json-file", "local", "journald", "none")
+# Engine sockets: a container that reaches one of them controls the node.
+ENGINE_SOCKETS = (
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/containerd/containerd.sock",
+)
+# Host trees whose files reach every process or device of the node, even under an allowed prefix.
+KERNEL_TREES = ("/proc", "/sys", "/dev")
+# Network file systems a local volume may mount: remote data, not the node's.
+NETWORK_VOLUME_TYPES = ("nfs", "nfs4", "cifs", "smb")
+
+CONFIG_FIELDS = frozenset(
+    ["Image", "Entrypoint", "Cmd", "WorkingDir", "User", "StopSignal", "Tty", "OpenStdin", "StopTimeout"]
+    + ["Healthcheck", "Labels", "Env"]
+)
+# HostConfig fields that only limit the container itself.
+LIMIT_FIELDS = frozenset(
+    [
+        "CapDrop",
+        "GroupAdd",
+        "ReadonlyRootfs",
+        "Init",
+        "Tmpfs",
+        "Ulimits",
+        "CpuShares",
+        "CpuPeriod",
+        "CpuQuota",
+        "CpuCount",
+        "CpuPercent",
+        "NanoCpus",
+        "CpusetCpus",
+        "MemorySwappiness",
+        "PidsLimit",
+        "Memory",
+        "MemorySwap",
+        "MemoryReservation",
+        "ShmSize",
+        "BlkioWeight",
+        "BlkioWeightDevice",
+        "BlkioDeviceReadBps",
+        "BlkioDeviceWriteBps",
+        "BlkioDeviceReadIOps",
+        "BlkioDeviceWriteIOps",
+    ]
+)
+MOUNT_FIELDS = frozenset(
+    ["Type", "Source", "Target", "ReadOnly", "BindOptions", "VolumeOptions", "TmpfsOptions", "Consistency"]
 )
 
 
-def check(components, allow_privileged):
-    """Raise SpecError naming the component and key of the first privilege asked for without leave."""
-    if allow_privileged:
-        return
+class Allowances:
+    """What the operator allowed on the controller's command line."""
+
+    def __init__(self, privileged=False, host_paths=(), default_runtime="runc"):
+        self.privileged = privileged
+        self.host_paths = tuple(normalize_path(path) for path in host_paths)
+        self.default_runtime = default_runtime
+
+    @classmethod
+    def from_settings(cls, settings, default_runtime="runc"):
+        return cls(settings.allow_privileged, settings.allow_host_path, default_runtime)
+
+
+class Refusal:
+    """One thing a component asked for without leave: the Compose key, why, and the flag that allows it."""
+
+    def __init__(self, key, reason, remedy=PRIVILEGED):
+        self.key = key
+        self.reason = reason
+        self.remedy = remedy
+
+    def error(self, component_name):
+        return SpecError(
+            "%s; start the controller with %s to permit it" % (self.reason, self.remedy),
+            component=component_name,
+            key=self.key,
+        )
+
+    def __repr__(self):
+        return "Refusal(%r, %r)" % (self.key, self.reason)
+
+
+def check_pod(components, allowances, inspect_volume=None):
+    """Check every component's container settings, as translated for the engine, before anything is created."""
     for component in components:
-        for key, reason in privileges(component.definition):
-            raise SpecError(
-                "%s; start the controller with -allow-privileged to permit it" % reason,
-                component=component.name,
-                key=key,
-            )
+        config, host = container_settings(component.name, component.definition)
+        config["HostConfig"] = host
+        check(component.name, config, allowances, inspect_volume)
 
 
-def privileges(definition):
-    """(key, reason) for every privilege a component definition asks for."""
+def allowances_from_command(command):
+    """The Allowances a controller started with this command (a string or a list) gets; flags only."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags
+
+    try:
+        flags = parse_flags(shell_words(command) or [])
+    except (SpecError, ValueError):
+        flags = {}
+    return Allowances(flags.get("allow-privileged", False), flags.get("allow-host-path", ()))
+
+
+def check(component_name, config, allowances, inspect_volume=None):
+    """Raise SpecError (one line naming the component and key) for the first refusal of a create body."""
+    found = refusals(config, allowances, inspect_volume)
+    if found:
+        raise found[0].error(component_name)
+
+
+def refusals(config, allowances, inspect_volume=None):
+    """Every Refusal for a create body (Config with its HostConfig), given the operator's allowances.
+
+    inspect_volume(name) returns the engine's inspect of a named volume, or None when it does not exist
+    (the engine then creates a plain local one); without it, named volumes are not looked into.
+    """
     found = []
-    if definition.get("privileged") in (True, "true", "yes", "True"):
-        found.append(("privileged", "privileged mode is not allowed"))
-    if definition.get("cap_add"):
-        found.append(("cap_add", "extra capabilities are not allowed"))
-    if definition.get("devices") or definition.get("device_cgroup_rules"):
-        key = "devices" if definition.get("devices") else "device_cgroup_rules"
-        found.append((key, "host devices are not allowed"))
-    if str(definition.get("userns_mode", "")).lower() == "host":
-        found.append(("userns_mode", "the host's user namespace is not allowed"))
-    for option in definition.get("security_opt") or []:
-        if str(option).replace(" ", "").lower() in UNCONFINED:
-            found.append(("security_opt", "%s is not allowed" % option))
-    for volume in definition.get("volumes") or []:
-        source = volume.split(":")[0] if isinstance(volume, str) else str((volume or {}).get("source", ""))
-        if source.rstrip("/") in SOCKET_PATHS or source.rstrip("/") in ("/run", "/var/run"):
-            found.append(("volumes", "mounting the Docker socket (%s) is not allowed" % source))
+    for field in sorted(config):
+        if field == "HostConfig":
+            continue
+        if field not in CONFIG_FIELDS:
+            found.append(Refusal(field, "the container setting %s is not allowed in a component" % field))
+    host = config.get("HostConfig") or {}
+    for field in sorted(host):
+        value = host[field]
+        if field in LIMIT_FIELDS:
+            continue
+        rule = _HOST_RULES.get(field)
+        if rule is None:
+            if _empty(value):
+                continue
+            found.append(Refusal(compose_key(field), "the host setting %s is not allowed in a component" % field))
+            continue
+        found.extend(rule(field, value, allowances, inspect_volume))
+    return [] if allowances.privileged else found
+
+
+def normalize_path(path):
+    """An absolute path with repeated slashes, '.' and '..' resolved as the kernel would; None if relative."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        return None
+    return "/" + posixpath.normpath(path).lstrip("/")
+
+
+def under(path, prefix):
+    """Whether path is prefix or inside it, comparing whole path components."""
+    return prefix == "/" or path == prefix or path.startswith(prefix + "/")
+
+
+def socket_reachable(path):
+    """The engine socket reached through a host path: the socket itself or a directory above it."""
+    for socket in ENGINE_SOCKETS:
+        if under(socket, path):
+            return socket
+    return None
+
+
+def host_path_refusals(key, source, allowances):
+    """A bind of a host path: allowed under an operator's prefix, never the socket or /proc, /sys, /dev."""
+    path = normalize_path(source)
+    if path is None:
+        return [Refusal(key, "host path %r is not absolute" % (source,))]
+    socket = socket_reachable(path)
+    if socket:
+        return [Refusal(key, "the engine socket %s is reachable through host path %s" % (socket, path))]
+    for tree in KERNEL_TREES:
+        if under(path, tree) or under(tree, path):
+            return [Refusal(key, "host path %s reaches the node's %s" % (path, tree))]
+    if any(under(path, prefix) for prefix in allowances.host_paths):
+        return []
+    return [Refusal(key, "host path %s is not allowed" % path, remedy="-allow-host-path %s" % path)]
+
+
+def volume_refusals(key, name, allowances, inspect_volume):
+    """A named volume is the component's own data, unless its driver mounts something of the node."""
+    if inspect_volume is None or not name:
+        return []
+    volume = inspect_volume(name)
+    if not volume:
+        return []
+    driver = volume.get("Driver") or "local"
+    if driver != "local":
+        return [Refusal(key, "volume %s uses the %s driver, which may mount host paths" % (name, driver))]
+    options = volume.get("Options") or {}
+    mount_options = [option.strip() for option in str(options.get("o") or "").split(",")]
+    device = options.get("device")
+    if "bind" in mount_options or "rbind" in mount_options:
+        return host_path_refusals(key, str(device or ""), allowances)
+    kind = str(options.get("type") or "")
+    if not device or kind == "tmpfs" or kind in NETWORK_VOLUME_TYPES:
+        return []
+    return [Refusal(key, "volume %s mounts the node's device %s" % (name, device))]
+
+
+def _mounts(field, mounts, allowances, inspect_volume):
+    found = []
+    for mount in mounts or []:
+        kind = mount.get("Type")
+        source = mount.get("Source")
+        extra = sorted(set(mount) - MOUNT_FIELDS)
+        if extra:
+            found.append(Refusal("volumes", "mount field(s) %s are not allowed" % ", ".join(extra)))
+        if kind == "bind" or (kind == "volume" and str(source or "").startswith("/")):
+            found.extend(host_path_refusals("volumes", source, allowances))
+            propagation = (mount.get("BindOptions") or {}).get("Propagation") or ""
+            if propagation.lstrip("r") == "shared":
+                found.append(Refusal("volumes", "bind propagation %s shares mounts with the node" % propagation))
+        elif kind == "volume":
+            if (mount.get("VolumeOptions") or {}).get("DriverConfig"):
+                found.append(Refusal("volumes", "volume driver options are not allowed in a component"))
+            found.extend(volume_refusals("volumes", source, allowances, inspect_volume))
+        elif kind != "tmpfs":
+            found.append(Refusal("volumes", "mount type %r is not allowed" % (kind,)))
     return found
 
 
-def check_volume_sharing(controller_mounts, share_volumes, allow_privileged):
-    """Sharing every controller mount would hand the components the controller's Docker socket."""
-    if not share_volumes or allow_privileged:
-        return
-    for mount in controller_mounts:
-        if (mount.get("Destination") or "").rstrip("/") in SOCKET_PATHS:
-            raise SpecError(
-                "sharing the controller's volumes would give every component its Docker socket (%s); "
-                "start the controller with -allow-privileged to permit it" % mount["Destination"],
-                key="pod.controller.volumes",
-            )
+def _binds(field, binds, allowances, inspect_volume):
+    found = []
+    for bind in binds or []:
+        source = str(bind).split(":")[0]
+        if source.startswith("/"):
+            found.extend(host_path_refusals("volumes", source, allowances))
+        else:
+            found.extend(volume_refusals("volumes", source, allowances, inspect_volume))
+    return found
+
+
+def normalize_capability(name):
+    text = str(name).strip().upper()
+    return text[4:] if text.startswith("CAP_") else text
+
+
+def _capabilities(field, names, allowances, inspect_volume):
+    found = []
+    for name in names or []:
+        capability = normalize_capability(name)
+        if capability not in SAFE_CAPABILITIES:
+            found.append(Refusal("cap_add", "capability %s is outside the baseline set" % capability))
+    return found
+
+
+def _security_options(field, options, allowances, inspect_volume):
+    found = []
+    for option in options or []:
+        text = str(option).strip()
+        name, _sep, value = text.replace(":", "=", 1).partition("=")
+        if name.strip().lower() == "no-new-privileges" and value.strip().lower() in ("", "true", "false"):
+            continue
+        found.append(Refusal("security_opt", "security option %s is not allowed" % text))
+    return found
+
+
+def _sysctls(field, sysctls, allowances, inspect_volume):
+    found = []
+    for name in sorted(sysctls or {}):
+        if str(name).strip().replace("/", ".") not in SAFE_SYSCTLS:
+            found.append(Refusal("sysctls", "sysctl %s is outside the safe set" % name))
+    return found
+
+
+def _log_config(field, log_config, allowances, inspect_volume):
+    driver = str((log_config or {}).get("Type") or "")
+    if driver and driver not in LOCAL_LOG_DRIVERS:
+        return [Refusal("logging", "log driver %s sends output off the node" % driver)]
+    return []
+
+
+def _storage_options(field, options, allowances, inspect_volume):
+    unknown = sorted(set(options or {}) - {"size"})
+    if unknown:
+        return [Refusal("storage_opt", "storage option(s) %s are not allowed" % ", ".join(unknown))]
+    return []
+
+
+def _runtime(field, runtime, allowances, inspect_volume):
+    if runtime and runtime != allowances.default_runtime:
+        return [Refusal("runtime", "runtime %s is not the engine's default" % runtime)]
+    return []
+
+
+def _isolation(field, isolation, allowances, inspect_volume):
+    if isolation and isolation != "default":
+        return [Refusal("isolation", "isolation %s is not allowed" % isolation)]
+    return []
+
+
+def _must_be_false(reason):
+    def rule(field, value, allowances, inspect_volume):
+        return [Refusal(compose_key(field), reason)] if value else []
+
+    return rule
+
+
+def _must_be_empty(reason):
+    def rule(field, value, allowances, inspect_volume):
+        return [] if _empty(value) else [Refusal(compose_key(field), reason % (value,))]
+
+    return rule
+
+
+def _oom_score(field, value, allowances, inspect_volume):
+    if value and value < 0:
+        return [Refusal("oom_score_adj", "a negative OOM score makes the node kill its other processes first")]
+    return []
+
+
+def _empty(value):
+    return value is None or value == "" or value == [] or value == {} or value is False or value == 0
+
+
+_NAMESPACE = "the namespace setting %s=%%r joins the host's or another container's namespace"
+_HOST_RULES = {
+    "Mounts": _mounts,
+    "Binds": _binds,
+    "CapAdd": _capabilities,
+    "SecurityOpt": _security_options,
+    "Sysctls": _sysctls,
+    "LogConfig": _log_config,
+    "StorageOpt": _storage_options,
+    "Runtime": _runtime,
+    "Isolation": _isolation,
+    "OomScoreAdj": _oom_score,
+    "Privileged": _must_be_false("privileged mode is not allowed"),
+    "OomKillDisable": _must_be_false("disabling the OOM killer lets the component exhaust the node's memory"),
+    "CpuRealtimePeriod": _must_be_false("real-time scheduling can starve the node"),
+    "CpuRealtimeRuntime": _must_be_false("real-time scheduling can starve the node"),
+    "Devices": _must_be_empty("host devices are not allowed (%r)"),
+    "DeviceCgroupRules": _must_be_empty("device cgroup rules are not allowed (%r)"),
+    "DeviceRequests": _must_be_empty("device requests are not allowed (%r)"),
+    "VolumesFrom": _must_be_empty("mounting another container's volumes is not allowed (%r)"),
+    "CgroupParent": _must_be_empty("choosing the cgroup parent (%r) is not allowed"),
+    "UsernsMode": _must_be_empty(_NAMESPACE % "UsernsMode"),
+    "NetworkMode": _must_be_empty(_NAMESPACE % "NetworkMode"),
+    "PidMode": _must_be_empty(_NAMESPACE % "PidMode"),
+    "IpcMode": _must_be_empty(_NAMESPACE % "IpcMode"),
+    "UTSMode": _must_be_empty(_NAMESPACE % "UTSMode"),
+    "CgroupnsMode": _must_be_empty(_NAMESPACE % "CgroupnsMode"),
+    "Cgroup": _must_be_empty(_NAMESPACE % "Cgroup"),
+}
+
+
+def shared_controller_mounts(controller_mounts, socket_path=None):
+    """(mounts, excluded) for -volumes: the controller's mounts as Mounts, without those reaching its socket.
+
+    A mount is left out when its destination is the socket the controller uses, or a directory holding it
+    (same device and inode, directly inside, or by path), or when its host source reaches an engine socket.
+    """
+    socket_path = socket_path or engine_socket_path()
+    socket_id = _file_id(socket_path)
+    shared, excluded = [], []
+    for mount in controller_mounts or []:
+        destination = mount.get("Destination") or ""
+        kind = mount.get("Type")
+        if kind not in ("bind", "volume"):
+            continue
+        if _reaches_socket(mount, destination, socket_path, socket_id):
+            excluded.append(destination)
+            continue
+        item = {"Type": kind, "Target": destination, "ReadOnly": not mount.get("RW", True)}
+        item["Source"] = mount.get("Name") if kind == "volume" else mount.get("Source")
+        shared.append(item)
+    return shared, excluded
+
+
+def engine_socket_path():
+    """The socket the controller talks to: DOCKER_HOST's unix:// path, else the default."""
+    host = os.environ.get("DOCKER_HOST") or ""
+    if host.startswith("unix://"):
+        return host[len("unix://") :]
+    return "/var/run/docker.sock"
+
+
+def _reaches_socket(mount, destination, socket_path, socket_id):
+    socket = normalize_path(socket_path)
+    target = normalize_path(destination)
+    if target is None or (socket and under(socket, target)):
+        return True
+    if mount.get("Type") == "bind" and socket_reachable(normalize_path(mount.get("Source") or "/") or "/"):
+        return True
+    if socket_id is None:
+        return False
+    if _file_id(destination) == socket_id:
+        return True
+    try:
+        if not stat.S_ISDIR(os.stat(destination).st_mode):
+            return False
+        return any(_file_id(os.path.join(destination, entry)) == socket_id for entry in os.listdir(destination))
+    except OSError:
+        return False
+
+
+def _file_id(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)

@@ -136,6 +136,28 @@ SUPPORTED_KEYS = frozenset(
     + list(_POD_KEYS)
 )
 
+# HostConfig fields set from keys that are not in the tables above.
+_HOST_FIELD_KEYS = {
+    "NanoCpus": "cpus",
+    "Mounts": "volumes",
+    "Binds": "volumes",
+    "Tmpfs": "tmpfs",
+    "Devices": "devices",
+    "StorageOpt": "storage_opt",
+    "Sysctls": "sysctls",
+    "Ulimits": "ulimits",
+    "LogConfig": "logging",
+    "VolumesFrom": "volumes_from",
+    "NetworkMode": "network_mode",
+    "PidMode": "pid",
+    "IpcMode": "ipc",
+    "UTSMode": "uts",
+    "CgroupParent": "cgroup_parent",
+    "CgroupnsMode": "cgroup",
+}
+for _table in (_BOOL_HOST, _STRING_HOST, _LIST_HOST, _INT_HOST, _SIZE_HOST):
+    _HOST_FIELD_KEYS.update((field, key) for key, field in _table.items())
+
 DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
 
 
@@ -194,6 +216,11 @@ def parse_component(name, definition, init=False, strict=True, source="label"):
         raise SpecError("an image is required", component=name, key="image")
     # Translate once now so that a bad value fails before anything is created.
     container_settings(name, clean)
+    for key in ("environment", "labels"):
+        try:
+            key_values(clean.get(key))
+        except ValueError as exc:
+            raise SpecError(str(exc), component=name, key=key)
     return Component(name, clean, init=init, source=source)
 
 
@@ -270,6 +297,13 @@ def parse_depends_on(name, value):
     raise SpecError("expected a list or a mapping", component=name, key="depends_on")
 
 
+def compose_key(host_field):
+    """The Compose key a HostConfig field comes from (blkio_config for the Blkio* fields), else the field."""
+    if host_field.startswith("Blkio"):
+        return "blkio_config"
+    return _HOST_FIELD_KEYS.get(host_field, host_field)
+
+
 def container_settings(name, definition):
     """(config, host_config) for the Docker create call, from a component definition."""
     config = {}
@@ -292,9 +326,9 @@ def _translate(key, value, config, host):
     elif key in _SCALAR_CONFIG:
         config[_SCALAR_CONFIG[key]] = _string(value)
     elif key in _BOOL_CONFIG:
-        config[_BOOL_CONFIG[key]] = parse_bool(value)
+        config[_BOOL_CONFIG[key]] = _bool(value)
     elif key in _BOOL_HOST:
-        host[_BOOL_HOST[key]] = parse_bool(value)
+        host[_BOOL_HOST[key]] = _bool(value)
     elif key in _STRING_HOST:
         host[_STRING_HOST[key]] = _string(value)
     elif key in _LIST_HOST:
@@ -304,7 +338,7 @@ def _translate(key, value, config, host):
     elif key in _SIZE_HOST:
         host[_SIZE_HOST[key]] = parse_size(value)
     elif key == "cpus":
-        host["NanoCpus"] = int(float(value) * 1e9)
+        host["NanoCpus"] = _cpus(value)
     elif key == "stop_grace_period":
         seconds = parse_duration(value)
         if seconds > 0:
@@ -318,16 +352,19 @@ def _translate(key, value, config, host):
     elif key == "devices":
         host["Devices"] = [device(item) for item in _list(value)]
     elif key == "storage_opt":
-        host["StorageOpt"] = dict((str(k), str(v)) for k, v in _mapping(value).items())
+        host["StorageOpt"] = dict((str(k), _scalar_text(v)) for k, v in _mapping(value).items())
     elif key == "sysctls":
         host["Sysctls"] = key_values(value)
     elif key == "ulimits":
         host["Ulimits"] = ulimits(value)
     elif key == "logging":
         logging = _mapping(value)
+        unknown = set(logging) - {"driver", "options"}
+        if unknown:
+            raise ValueError("unknown logging key(s): %s" % ", ".join(sorted(str(k) for k in unknown)))
         host["LogConfig"] = {
             "Type": _string(logging.get("driver", "json-file")),
-            "Config": dict((str(k), str(v)) for k, v in (logging.get("options") or {}).items()),
+            "Config": dict((str(k), _scalar_text(v)) for k, v in _mapping(logging.get("options") or {}).items()),
         }
     elif key == "blkio_config":
         host.update(blkio(value))
@@ -339,14 +376,14 @@ def _translate(key, value, config, host):
 def healthcheck(value):
     """Docker's HealthConfig from a Compose healthcheck mapping."""
     spec = _mapping(value)
-    if parse_bool(spec.get("disable", False)):
+    if _bool(spec.get("disable", False)):
         return {"Test": ["NONE"]}
     result = {}
     test = spec.get("test")
     if isinstance(test, str):
         result["Test"] = ["CMD-SHELL", test]
     elif isinstance(test, list):
-        result["Test"] = [str(item) for item in test]
+        result["Test"] = [_string(item) for item in test]
     elif test is not None:
         raise ValueError("test must be a string or a list")
     for key, field in (
@@ -388,25 +425,29 @@ def mount(item):
     kind = spec.get("type") or ("bind" if source and str(source).startswith("/") else "volume")
     if kind not in ("bind", "volume", "tmpfs", "npipe"):
         raise ValueError("volume type %r is not one of bind, volume, tmpfs" % kind)
-    result = {"Type": kind, "Target": str(target), "ReadOnly": parse_bool(spec.get("read_only", False))}
+    unknown = set(spec) - {"type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"}
+    if unknown:
+        raise ValueError("unknown volume key(s): %s" % ", ".join(sorted(str(k) for k in unknown)))
+    result = {"Type": kind, "Target": _string(target), "ReadOnly": _bool(spec.get("read_only", False))}
     if source:
-        result["Source"] = str(source)
-    if kind == "bind" and (spec.get("bind") or {}).get("propagation"):
-        result["BindOptions"] = {"Propagation": spec["bind"]["propagation"]}
-    if kind == "volume" and (spec.get("volume") or {}).get("nocopy"):
-        result["VolumeOptions"] = {"NoCopy": parse_bool(spec["volume"]["nocopy"])}
-    if kind == "tmpfs" and (spec.get("tmpfs") or {}).get("size") is not None:
-        result["TmpfsOptions"] = {"SizeBytes": parse_size(spec["tmpfs"]["size"])}
+        result["Source"] = _string(source)
+    options = dict((name, _mapping(spec.get(name) or {})) for name in ("bind", "volume", "tmpfs"))
+    if kind == "bind" and options["bind"].get("propagation"):
+        result["BindOptions"] = {"Propagation": _string(options["bind"]["propagation"])}
+    if kind == "volume" and options["volume"].get("nocopy") is not None:
+        result["VolumeOptions"] = {"NoCopy": _bool(options["volume"]["nocopy"])}
+    if kind == "tmpfs" and options["tmpfs"].get("size") is not None:
+        result["TmpfsOptions"] = {"SizeBytes": parse_size(options["tmpfs"]["size"])}
     return result
 
 
 def tmpfs(value):
     """{path: options} from a tmpfs string, list or mapping (path:opts is split at the first colon)."""
     if isinstance(value, dict):
-        return dict((str(k), "" if v is None else str(v)) for k, v in value.items())
+        return dict((str(k), _scalar_text(v)) for k, v in value.items())
     result = {}
-    for item in _list(value):
-        path, _sep, options = str(item).partition(":")
+    for item in [value] if isinstance(value, str) else _list(value):
+        path, _sep, options = _string(item).partition(":")
         result[path] = options
     return result
 
@@ -414,11 +455,11 @@ def tmpfs(value):
 def device(item):
     if isinstance(item, dict):
         return {
-            "PathOnHost": item.get("source") or item.get("path_on_host"),
-            "PathInContainer": item.get("target") or item.get("source"),
-            "CgroupPermissions": item.get("permissions", "rwm"),
+            "PathOnHost": _string(item.get("source") or item.get("path_on_host")),
+            "PathInContainer": _string(item.get("target") or item.get("source")),
+            "CgroupPermissions": _string(item.get("permissions", "rwm")),
         }
-    parts = str(item).split(":")
+    parts = _string(item).split(":")
     return {
         "PathOnHost": parts[0],
         "PathInContainer": parts[1] if len(parts) > 1 else parts[0],
@@ -466,7 +507,7 @@ def key_values(value, bare=""):
         return dict((str(k), _scalar_text(v)) for k, v in value.items())
     result = {}
     for item in _list(value):
-        key, sep, val = str(item).partition("=")
+        key, sep, val = _string(item).partition("=")
         result[key] = val if sep else bare
     return result
 
@@ -496,8 +537,21 @@ def _string(value):
     return str(value)
 
 
+def _bool(value):
+    """A YAML boolean: the engine must get exactly what the definition means, so "TRUE" or 1 is an error."""
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false (a YAML boolean), got %s" % _type_name(value))
+    return value
+
+
+def _cpus(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("expected a number of CPUs")
+    return int(float(value) * 1e9)
+
+
 def _string_list(value):
-    return [str(item) for item in _list(value)]
+    return [_string(item) for item in _list(value)]
 
 
 def _int(value):
@@ -509,9 +563,7 @@ def _int(value):
 def _list(value):
     if isinstance(value, list):
         return value
-    if isinstance(value, str):
-        return [value]
-    raise ValueError("expected a list")
+    raise ValueError("expected a list, got %s" % _type_name(value))
 
 
 def _mapping(value):
@@ -521,4 +573,7 @@ def _mapping(value):
 
 
 def _type_name(value):
-    return {str: "a string", list: "a list", type(None): "nothing"}.get(type(value), type(value).__name__)
+    names = {str: "a string", list: "a list", dict: "a mapping", bool: "a boolean", type(None): "nothing"}
+    if type(value) in names:
+        return names[type(value)]
+    return "a number" if isinstance(value, (int, float)) else type(value).__name__

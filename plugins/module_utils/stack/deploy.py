@@ -16,6 +16,7 @@ import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
@@ -134,7 +135,8 @@ def validate(stack):
         if not any(str(label).startswith(POD_LABEL_PREFIXES) for label in labels):
             continue
         try:
-            from_labels({str(key): value for key, value in labels.items()})
+            parsed = from_labels({str(key): value for key, value in labels.items()})
+            policy.check_pod(parsed.all_components(), policy.allowances_from_command(service.get("command")))
         except SpecError as error:
             raise StackError(f'service "{name}": {error}')
 

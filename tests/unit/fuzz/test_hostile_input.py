@@ -1,6 +1,7 @@
 """Generated hostile and malformed input: every case ends in a clear error or a valid pod, never a traceback.
 
-Case counts: 600 label sets, 600 component definitions, 400 templates, 300 flag lists (1900 in all).
+Case counts: 600 label sets, 600 component definitions, 600 definitions against the policy, 400 templates,
+300 flag lists (2500 in all).
 PODLIKE_FUZZ_EXAMPLES=N caps every test at N cases, for a quick run while editing; make test runs them all.
 """
 
@@ -15,6 +16,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
     COMPONENT_NAME,
     SUPPORTED_KEYS,
+    container_settings,
     parse_component,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
@@ -89,11 +91,129 @@ def test_component_definitions(name, definition):
     definition = dict(definition, image="busybox")
     try:
         component = parse_component(name, definition)
-        policy.check([component], allow_privileged=False)
+        policy.check_pod([component], policy.Allowances())
     except SpecError as error:
         assert "\n" not in str(error)
         return
     assert "/" not in component.name and " " not in component.name
+
+
+# What the policy promises, written out again here rather than taken from the policy module.
+BASELINE_CAPABILITIES = (
+    "AUDIT_WRITE CHOWN DAC_OVERRIDE FOWNER FSETID KILL MKNOD NET_BIND_SERVICE SETFCAP SETGID SETPCAP"
+)
+BASELINE_CAPABILITIES = set(BASELINE_CAPABILITIES.split() + ["SETUID", "SYS_CHROOT"])
+SAFE_SYSCTLS = {
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+}
+HARMLESS_HOST_FIELDS = {
+    "CapDrop", "GroupAdd", "ReadonlyRootfs", "Init", "Tmpfs", "Ulimits", "CpuShares", "CpuPeriod", "CpuQuota",
+    "CpuCount", "CpuPercent", "NanoCpus", "CpusetCpus", "MemorySwappiness", "PidsLimit", "Memory", "MemorySwap",
+    "MemoryReservation", "ShmSize", "BlkioWeight", "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+    "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps",
+}  # fmt: skip
+
+
+def inside_the_policy(host):
+    """Whether HostConfig settings keep a component off the host, by the rules of docs/security.md."""
+    for field, value in host.items():
+        if field in HARMLESS_HOST_FIELDS:
+            continue
+        if field == "Mounts":
+            for mount in value:
+                if mount["Type"] not in ("volume", "tmpfs") or mount.get("Source", "x")[:1] == "/":
+                    return False
+        elif field == "CapAdd":
+            names = [item.strip().upper() for item in value]
+            if any((name[4:] if name.startswith("CAP_") else name) not in BASELINE_CAPABILITIES for name in names):
+                return False
+        elif field == "SecurityOpt":
+            if any(item.replace(":", "=").split("=")[0].strip().lower() != "no-new-privileges" for item in value):
+                return False
+        elif field == "Sysctls":
+            if any(name.replace("/", ".") not in SAFE_SYSCTLS for name in value):
+                return False
+        elif field == "LogConfig":
+            if value["Type"] not in ("json-file", "local", "journald", "none", ""):
+                return False
+        elif field == "StorageOpt":
+            if set(value) - {"size"}:
+                return False
+        elif field == "OomScoreAdj":
+            if value < 0:
+                return False
+        elif field in ("Runtime", "Isolation"):
+            if value not in ("", "runc", "default"):
+                return False
+        elif value not in (False, None, "", [], {}, 0):
+            return False
+    return True
+
+
+SOCKET_SPELLINGS = ["/var/run/docker.sock", "//var/run/./docker.sock", "/var/run/../run/docker.sock", "/run", "/"]
+hostile_values = {
+    "privileged": st.one_of(st.booleans(), st.sampled_from(["TRUE", "true", "yes", "1", 1])),
+    "cap_add": st.one_of(
+        st.lists(st.sampled_from(["chown", "CAP_KILL", "sys_admin", "ALL", "cap_net_admin", " Kill "]), max_size=3),
+        st.sampled_from(["SYS_ADMIN", "ALL"]),
+    ),
+    "volumes": st.one_of(
+        st.lists(
+            st.one_of(
+                st.builds(lambda p: p + ":/in", st.sampled_from(SOCKET_SPELLINGS + ["/etc", "data", "./conf"])),
+                st.builds(lambda p: {"type": "bind", "source": p, "target": "/in"}, st.sampled_from(SOCKET_SPELLINGS)),
+                st.just({"type": "tmpfs", "target": "/t"}),
+                st.just("data:/data:ro"),
+            ),
+            max_size=3,
+        ),
+        st.sampled_from(SOCKET_SPELLINGS),
+    ),
+    "security_opt": st.one_of(
+        st.lists(
+            st.sampled_from(["seccomp=unconfined", "no-new-privileges", "label:disable", "apparmor=x"]), max_size=2
+        ),
+        st.just("seccomp=unconfined"),
+    ),
+    "sysctls": st.dictionaries(
+        st.sampled_from(["net.ipv4.ip_forward", "net.ipv4.tcp_syncookies", "kernel.x"]), st.just(1)
+    ),
+    "logging": st.builds(lambda d: {"driver": d}, st.sampled_from(["json-file", "syslog", "gelf", "none", "fluentd"])),
+    "devices": st.lists(st.sampled_from(["/dev/mem", "/dev/fuse"]), max_size=1),
+    "userns_mode": st.sampled_from(["host", ""]),
+    "runtime": st.sampled_from(["runc", "runsc"]),
+    "oom_kill_disable": st.booleans(),
+    "oom_score_adj": st.integers(-1000, 1000),
+    "read_only": st.one_of(st.booleans(), st.just("TRUE")),
+    "storage_opt": st.dictionaries(st.sampled_from(["size", "dm.basesize"]), st.just("1G")),
+}
+hostile_definitions = st.dictionaries(
+    st.sampled_from(sorted(hostile_values)), st.just(None), min_size=1, max_size=5
+).flatmap(lambda chosen: st.fixed_dictionaries(dict((key, hostile_values[key]) for key in chosen)))
+
+
+@cases(600)
+@given(hostile_definitions)
+def test_definitions_are_refused_or_inside_the_policy(definition):
+    """A definition either fails with one line, or every setting it gives the engine stays off the host."""
+    definition = dict(definition, image="busybox")
+    try:
+        component = parse_component("app", definition)
+        policy.check_pod([component], policy.Allowances())
+    except SpecError as error:
+        assert "\n" not in str(error) and str(error).startswith('component "app": key "')
+        return
+    _config, host = container_settings("app", component.definition)
+    assert inside_the_policy(host), host
 
 
 templates = st.one_of(

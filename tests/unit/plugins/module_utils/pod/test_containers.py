@@ -5,7 +5,7 @@ import os
 import tarfile
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext, create_body
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import file_archive
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import archive as copy_archive
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
 
@@ -83,7 +83,7 @@ def test_copy_archive_keeps_mode_and_owner(tmp_path):
     source = tmp_path / "secret"
     source.write_text("s3cret")
     os.chmod(str(source), 0o600)
-    archive = tarfile.open(fileobj=io.BytesIO(file_archive(str(source), "/etc/app/secret.conf", "app")))
+    archive = tarfile.open(fileobj=io.BytesIO(copy_archive(str(source), "/etc/app/secret.conf", "app")))
     member = archive.getmembers()[0]
     assert member.name == "secret.conf"
     assert member.mode == 0o600

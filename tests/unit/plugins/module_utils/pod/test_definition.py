@@ -116,3 +116,39 @@ def test_settings_from_flags_and_labels(argv, labels, expected):
 def test_bad_flags(argv):
     with pytest.raises(SpecError):
         parse_flags(argv)
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (
+            {"pod.component.app": "image: x\ncommand: '%s'" % ("y" * 1024 * 1024)},
+            'component "app": key "pod.component.app": the value is larger than 1048576 bytes',
+        ),
+        (
+            {"pod.component.app": "image: x", "pod.copy.app": "- /a:/b\n" * 200000},
+            'component "app": key "pod.copy.app": the value is larger than 1048576 bytes',
+        ),
+        ({"pod.init.components": " " * (1024 * 1024 + 1)}, 'key "pod.init.components": the value is larger than'),
+        ({"pod.controller.pids": "é" * (600 * 1024)}, 'key "pod.controller.pids": the value is larger than'),
+        (
+            {
+                "pod.component.app": "image: x\ncommand: [%s]"
+                % ", ".join(["&a [x, x, x, x, x, x, x, x, x, x]"] + ["&a [%s]" % ", ".join(["*a"] * 10)] * 8)
+            },
+            'component "app": key "pod.component.app": not valid YAML: the document has more than 10000 nodes',
+        ),
+    ],
+    ids=["component", "copy", "init", "setting-bytes", "alias-bomb"],
+)
+def test_oversized_definitions_are_refused_before_parsing(labels, message):
+    with pytest.raises(SpecError) as error:
+        from_labels(labels)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_an_oversized_compose_file_is_refused(tmp_path):
+    compose = tmp_path / "compose.yml"
+    compose.write_text("services:\n  app:\n    image: x\n" + "# padding\n" * 120000)
+    with pytest.raises(SpecError, match='key "pod.compose.file": .* is larger than 1048576 bytes'):
+        from_labels({"pod.compose.file": str(compose)})

@@ -1,4 +1,7 @@
-"""Privileges a component may not take without the operator's -allow-privileged."""
+"""The policy on the container settings a component sends to the engine, and the operator's flags that widen it."""
+
+import os
+import socket
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
@@ -6,47 +9,320 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Sp
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
 
+PRIVILEGED = policy.Allowances(privileged=True)
+DEFAULT = policy.Allowances()
+
+
+def check(extra, allowances=DEFAULT, inspect_volume=None):
+    component = parse_component("app", dict({"image": "x"}, **extra))
+    policy.check_pod([component], allowances, inspect_volume)
+
+
+def refusal(extra, allowances=DEFAULT, inspect_volume=None):
+    with pytest.raises(SpecError) as error:
+        check(extra, allowances, inspect_volume)
+    return str(error.value)
+
+
+NEEDS_PRIVILEGED = [
+    ({"privileged": True}, "privileged", "privileged mode is not allowed"),
+    ({"cap_add": ["SYS_ADMIN"]}, "cap_add", "capability SYS_ADMIN is outside the baseline set"),
+    ({"cap_add": ["all"]}, "cap_add", "capability ALL is outside the baseline set"),
+    ({"cap_add": ["cap_net_admin"]}, "cap_add", "capability NET_ADMIN is outside the baseline set"),
+    ({"devices": ["/dev/fuse"]}, "devices", "host devices are not allowed"),
+    ({"devices": [{"source": "/dev/mem"}]}, "devices", "host devices are not allowed"),
+    ({"device_cgroup_rules": ["c 1:3 mr"]}, "device_cgroup_rules", "device cgroup rules are not allowed"),
+    ({"userns_mode": "host"}, "userns_mode", "joins the host's or another container's namespace"),
+    ({"security_opt": ["seccomp=unconfined"]}, "security_opt", "security option seccomp=unconfined"),
+    ({"security_opt": ["seccomp:unconfined"]}, "security_opt", "security option seccomp:unconfined"),
+    ({"security_opt": ["seccomp=/tmp/profile.json"]}, "security_opt", "security option seccomp=/tmp/profile.json"),
+    ({"security_opt": ["apparmor=unconfined"]}, "security_opt", "security option apparmor=unconfined"),
+    ({"security_opt": ["apparmor:my-profile"]}, "security_opt", "security option apparmor:my-profile"),
+    ({"security_opt": ["label=disable"]}, "security_opt", "security option label=disable"),
+    ({"security_opt": ["label:type:spc_t"]}, "security_opt", "security option label:type:spc_t"),
+    ({"security_opt": ["systempaths=unconfined"]}, "security_opt", "security option systempaths=unconfined"),
+    ({"sysctls": {"kernel.core_pattern": "|/x"}}, "sysctls", "sysctl kernel.core_pattern is outside the safe set"),
+    ({"sysctls": ["net.ipv4.ip_forward=1"]}, "sysctls", "sysctl net.ipv4.ip_forward is outside the safe set"),
+    ({"logging": {"driver": "syslog"}}, "logging", "log driver syslog sends output off the node"),
+    ({"logging": {"driver": "gelf"}}, "logging", "log driver gelf sends output off the node"),
+    ({"logging": {"driver": "fluentd"}}, "logging", "log driver fluentd sends output off the node"),
+    ({"logging": {"driver": "splunk"}}, "logging", "log driver splunk sends output off the node"),
+    ({"logging": {"driver": "awslogs"}}, "logging", "log driver awslogs sends output off the node"),
+    ({"runtime": "runsc"}, "runtime", "runtime runsc is not the engine's default"),
+    ({"isolation": "hyperv"}, "isolation", "isolation hyperv is not allowed"),
+    ({"oom_kill_disable": True}, "oom_kill_disable", "disabling the OOM killer"),
+    ({"oom_score_adj": -500}, "oom_score_adj", "a negative OOM score"),
+    ({"cpu_rt_runtime": 950000}, "cpu_rt_runtime", "real-time scheduling"),
+    ({"storage_opt": {"dm.basesize": "20G"}}, "storage_opt", "storage option(s) dm.basesize are not allowed"),
+    ({"volumes": ["/var/run/docker.sock:/var/run/docker.sock"]}, "volumes", "the engine socket /var/run/docker.sock"),
+    ({"volumes": ["/run:/host-run:ro"]}, "volumes", "the engine socket /run/docker.sock is reachable through"),
+    ({"volumes": ["/proc:/host-proc"]}, "volumes", "host path /proc reaches the node's /proc"),
+    ({"volumes": ["/sys/fs/cgroup:/c"]}, "volumes", "host path /sys/fs/cgroup reaches the node's /sys"),
+    ({"volumes": ["/dev:/dev"]}, "volumes", "host path /dev reaches the node's /dev"),
+    (
+        {"volumes": [{"type": "bind", "source": "/srv/a", "target": "/a", "bind": {"propagation": "rshared"}}]},
+        "volumes",
+        "bind propagation rshared shares mounts with the node",
+    ),
+]
+
+
+@pytest.mark.parametrize("extra, key, reason", NEEDS_PRIVILEGED)
+def test_refused_by_default_and_allowed_by_allow_privileged(extra, key, reason):
+    message = refusal(extra, policy.Allowances(host_paths=["/srv"]))
+    assert message.startswith('component "app": key "%s": ' % key)
+    assert reason in message
+    assert message.endswith("; start the controller with -allow-privileged to permit it")
+    assert "\n" not in message
+    check(extra, PRIVILEGED)
+
+
+SOCKET_SPELLINGS = [
+    "/var/run/docker.sock",
+    "//var/run/./docker.sock",
+    "/var/run/../run/docker.sock",
+    "/var//run/docker.sock/",
+    "/run/docker.sock",
+    "/var/./run",
+    "/var",
+    "/",
+    "///",
+    "/run/containerd/containerd.sock",
+    "/run/containerd",
+]
+
+
+@pytest.mark.parametrize("source", SOCKET_SPELLINGS)
+@pytest.mark.parametrize("form", ["short", "long"])
+def test_the_socket_is_refused_however_spelled_even_under_an_allowed_prefix(source, form):
+    volume = source + ":/s" if form == "short" else {"type": "bind", "source": source, "target": "/s"}
+    message = refusal({"volumes": [volume]}, policy.Allowances(host_paths=["/"]))
+    assert "the engine socket" in message and message.endswith("-allow-privileged to permit it")
+    check({"volumes": [volume]}, PRIVILEGED)
+
 
 @pytest.mark.parametrize(
-    "extra, key",
+    "source, normalized",
     [
-        ({"privileged": True}, "privileged"),
-        ({"cap_add": ["SYS_ADMIN"]}, "cap_add"),
-        ({"devices": ["/dev/fuse"]}, "devices"),
-        ({"device_cgroup_rules": ["c 1:3 mr"]}, "device_cgroup_rules"),
-        ({"userns_mode": "host"}, "userns_mode"),
-        ({"security_opt": ["seccomp=unconfined"]}, "security_opt"),
-        ({"volumes": ["/var/run/docker.sock:/var/run/docker.sock"]}, "volumes"),
-        ({"volumes": ["/run:/host-run:ro"]}, "volumes"),
-        ({"volumes": [{"type": "bind", "source": "/var/run/docker.sock", "target": "/s"}]}, "volumes"),
+        ("/etc", "/etc"),
+        ("/etc/../etc/shadow", "/etc/shadow"),
+        ("/srv/../etc", "/etc"),
+        ("/srvx/data", "/srvx/data"),
+        ("/tmp/x", "/tmp/x"),
+        ("//home/./user", "/home/user"),
     ],
 )
-def test_privileges_are_refused_by_default_and_allowed_by_the_operator(extra, key):
-    definition = dict({"image": "x"}, **extra)
-    component = parse_component("app", definition)
-    with pytest.raises(SpecError) as error:
-        policy.check([component], allow_privileged=False)
-    assert str(error.value).startswith('component "app": key "%s":' % key)
-    assert "-allow-privileged" in str(error.value)
-    policy.check([component], allow_privileged=True)
+def test_host_paths_outside_the_allowed_prefixes_are_refused(source, normalized):
+    message = refusal({"volumes": [source + ":/in"]}, policy.Allowances(host_paths=["/srv"]))
+    assert message == (
+        'component "app": key "volumes": host path %s is not allowed; '
+        "start the controller with -allow-host-path %s to permit it" % (normalized, normalized)
+    )
+    check({"volumes": [source + ":/in"]}, policy.Allowances(host_paths=[normalized]))
+
+
+@pytest.mark.parametrize("source", ["/srv", "/srv/data", "/srv//data/./x", "/srv/a/../b"])
+@pytest.mark.parametrize("prefix", ["/srv", "/srv/", "//srv/."])
+def test_host_paths_under_an_allowed_prefix_pass(source, prefix):
+    check({"volumes": [source + ":/in:ro"]}, policy.Allowances(host_paths=[prefix]))
+    check({"volumes": [{"type": "bind", "source": source, "target": "/in"}]}, policy.Allowances(host_paths=[prefix]))
 
 
 def test_ordinary_components_pass():
-    component = parse_component(
-        "app", {"image": "x", "volumes": ["data:/data", "/srv/www:/www:ro"], "cap_drop": ["ALL"]}
+    check(
+        {
+            "volumes": ["data:/data", "/anon", {"type": "tmpfs", "target": "/t"}],
+            "tmpfs": ["/run"],
+            "cap_drop": ["ALL"],
+            "cap_add": ["chown", "CAP_NET_BIND_SERVICE", "Kill", "sys_chroot"],
+            "security_opt": ["no-new-privileges:true", "no-new-privileges"],
+            "sysctls": {"net.ipv4.ip_unprivileged_port_start": 0, "net/ipv4/tcp_syncookies": 1},
+            "logging": {"driver": "local", "options": {"max-size": "1m"}},
+            "read_only": True,
+            "privileged": False,
+            "init": True,
+            "mem_limit": "64m",
+            "cpus": 0.5,
+            "ulimits": {"nofile": 1024},
+            "oom_score_adj": 100,
+            "runtime": "runc",
+            "storage_opt": {"size": "1G"},
+        }
     )
-    policy.check([component], allow_privileged=False)
 
 
-def test_a_label_cannot_allow_privileges():
-    with pytest.raises(SpecError, match="can only be set as a flag"):
-        resolve({}, {"allow-privileged": "true"})
-    assert resolve(parse_flags(["-allow-privileged"]), {}).allow_privileged is True
+@pytest.mark.parametrize("driver", sorted(policy.LOCAL_LOG_DRIVERS))
+def test_log_drivers_that_keep_output_on_the_node_pass(driver):
+    check({"logging": {"driver": driver}})
 
 
-def test_sharing_volumes_with_the_socket_needs_leave():
-    mounts = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock"}]
-    with pytest.raises(SpecError, match='key "pod.controller.volumes"'):
-        policy.check_volume_sharing(mounts, share_volumes=True, allow_privileged=False)
-    policy.check_volume_sharing(mounts, share_volumes=False, allow_privileged=False)
-    policy.check_volume_sharing(mounts, share_volumes=True, allow_privileged=True)
+@pytest.mark.parametrize("capability", sorted(policy.SAFE_CAPABILITIES))
+def test_the_baseline_capabilities_pass(capability):
+    check({"cap_add": [capability, "cap_" + capability.lower()]})
+
+
+@pytest.mark.parametrize("name", sorted(policy.SAFE_SYSCTLS))
+def test_the_safe_sysctls_pass(name):
+    check({"sysctls": {name: "1"}})
+
+
+def volumes(**by_name):
+    return lambda name: by_name.get(name)
+
+
+@pytest.mark.parametrize(
+    "volume, reason",
+    [
+        ({"Driver": "local", "Options": {"type": "none", "o": "bind", "device": "/etc"}}, "host path /etc"),
+        ({"Driver": "local", "Options": {"o": "ro,rbind", "device": "/var/run"}}, "the engine socket"),
+        ({"Driver": "local", "Options": {"type": "ext4", "device": "/dev/sda1"}}, "mounts the node's device"),
+        ({"Driver": "local-persist", "Options": {"mountpoint": "/"}}, "uses the local-persist driver"),
+    ],
+)
+def test_named_volumes_that_mount_host_paths_are_refused(volume, reason):
+    inspect = volumes(shared=dict(volume, Name="shared"))
+    message = refusal({"volumes": ["shared:/data"]}, inspect_volume=inspect)
+    assert message.startswith('component "app": key "volumes": ') and reason in message
+    check({"volumes": ["shared:/data"]}, PRIVILEGED, inspect)
+
+
+@pytest.mark.parametrize(
+    "volume",
+    [
+        None,
+        {"Driver": "local", "Options": None},
+        {"Driver": "local", "Options": {"type": "tmpfs", "device": "tmpfs", "o": "size=1m"}},
+        {"Driver": "local", "Options": {"type": "nfs", "o": "addr=10.0.0.1", "device": ":/export"}},
+        {"Driver": "local", "Options": {"type": "none", "o": "bind", "device": "/srv/data"}},
+    ],
+)
+def test_plain_named_volumes_pass(volume):
+    check({"volumes": ["shared:/data"]}, policy.Allowances(host_paths=["/srv"]), volumes(shared=volume))
+
+
+def body(**host):
+    return {"Image": "x", "HostConfig": host}
+
+
+@pytest.mark.parametrize(
+    "config, key",
+    [
+        (body(PortBindings={"80/tcp": [{"HostPort": "80"}]}), "PortBindings"),
+        (body(NetworkMode="host"), "network_mode"),
+        (body(PidMode="host"), "pid"),
+        (body(IpcMode="container:abc"), "ipc"),
+        (body(UTSMode="host"), "uts"),
+        (body(CgroupnsMode="host"), "cgroup"),
+        (body(CgroupParent="/"), "cgroup_parent"),
+        (body(VolumesFrom=["other"]), "volumes_from"),
+        (body(Binds=["/:/host"]), "volumes"),
+        (body(Binds=["/var/run/docker.sock:/s:ro"]), "volumes"),
+        (body(Mounts=[{"Type": "npipe", "Source": "x", "Target": "/x"}]), "volumes"),
+        (body(DeviceRequests=[{"Count": -1}]), "DeviceRequests"),
+        (dict(body(), Volumes={"/x": {}}, Domainname="x"), "Domainname"),
+    ],
+)
+def test_unknown_and_host_reaching_fields_of_the_create_body_are_refused(config, key):
+    with pytest.raises(SpecError) as error:
+        policy.check("app", config, DEFAULT)
+    assert str(error.value).startswith('component "app": key "%s": ' % key)
+    policy.check("app", config, PRIVILEGED)
+
+
+def test_fields_left_empty_are_not_refusals():
+    assert policy.refusals(body(AutoRemove=False, NetworkMode="", Devices=[]), DEFAULT) == []
+
+
+def test_the_engine_default_runtime_is_allowed():
+    check({"runtime": "sysbox-runc"}, policy.Allowances(default_runtime="sysbox-runc"))
+
+
+def test_allowances_come_from_the_controller_command_only():
+    assert policy.allowances_from_command("-logs -allow-host-path /srv -allow-host-path=/data/").host_paths == (
+        "/srv",
+        "/data",
+    )
+    assert policy.allowances_from_command(["-allow-privileged"]).privileged is True
+    assert policy.allowances_from_command(None).privileged is False
+    assert policy.allowances_from_command("-nosuchflag").host_paths == ()
+
+
+def test_operator_flags_cannot_be_set_by_labels():
+    for name, value in (("allow-privileged", "true"), ("allow-host-path", "/"), ("copy-limit", "1g")):
+        with pytest.raises(SpecError, match='key "pod.controller.%s": can only be set as a flag' % name):
+            resolve({}, {name: value})
+    settings = resolve(parse_flags(["-allow-privileged", "-allow-host-path", "/srv/", "--allow-host-path=//x/."]), {})
+    assert settings.allow_privileged is True and settings.allow_host_path == ["/srv", "/x"]
+    assert resolve(parse_flags(["-copy-limit=1g"]), {}).copy_limit == 1024**3
+    assert resolve({}, {}).copy_limit == 64 * 1024**2 and resolve({}, {}).allow_host_path == []
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-allow-host-path"], "flag -allow-host-path needs a value"),
+        (["-allow-host-path=srv"], "expected an absolute path"),
+        (["-copy-limit=lots"], "is not a size"),
+    ],
+)
+def test_bad_operator_flags(argv, message):
+    with pytest.raises(SpecError, match=message):
+        parse_flags(argv)
+
+
+@pytest.mark.parametrize(
+    "path, normalized",
+    [("/a/./b//c/", "/a/b/c"), ("//a", "/a"), ("///", "/"), ("/a/../../b", "/b"), ("a/b", None), ("", None)],
+)
+def test_normalize_path(path, normalized):
+    assert policy.normalize_path(path) == normalized
+
+
+@pytest.fixture
+def engine_socket(tmp_path):
+    """A directory holding a listening unix socket, standing for the controller's engine socket."""
+    directory = tmp_path / "run"
+    directory.mkdir()
+    path = str(directory / "engine.sock")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    yield path
+    server.close()
+
+
+def test_volume_sharing_leaves_out_every_mount_that_reaches_the_socket(engine_socket, tmp_path):
+    run = os.path.dirname(engine_socket)
+    alias = tmp_path / "alias"
+    os.symlink(run, str(alias))
+    data = tmp_path / "data"
+    data.mkdir()
+    mounts = [
+        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False},
+        {"Type": "bind", "Source": "/somewhere", "Destination": run, "RW": True},
+        {"Type": "bind", "Source": "/elsewhere", "Destination": str(alias), "RW": True},
+        {"Type": "bind", "Source": "/run", "Destination": "/host-run", "RW": False},
+        {"Type": "bind", "Source": "/srv/conf", "Destination": str(data), "RW": False},
+        {"Type": "volume", "Name": "shared_logs", "Source": "/var/lib/docker/x", "Destination": "/logs", "RW": True},
+        {"Type": "tmpfs", "Destination": "/tmp"},
+    ]
+    shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
+    assert excluded == [engine_socket, run, str(alias), "/host-run"]
+    assert shared == [
+        {"Type": "bind", "Source": "/srv/conf", "Target": str(data), "ReadOnly": True},
+        {"Type": "volume", "Source": "shared_logs", "Target": "/logs", "ReadOnly": False},
+    ]
+
+
+def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_socket, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    os.link(engine_socket, str(other / "renamed.sock"))
+    mounts = [{"Type": "bind", "Source": "/x", "Destination": str(other), "RW": True}]
+    assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == ([], [str(other)])
+
+
+def test_the_engine_socket_path_follows_docker_host(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", "unix:///custom/engine.sock")
+    assert policy.engine_socket_path() == "/custom/engine.sock"
+    monkeypatch.delenv("DOCKER_HOST")
+    assert policy.engine_socket_path() == "/var/run/docker.sock"

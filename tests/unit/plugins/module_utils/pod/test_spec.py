@@ -17,7 +17,7 @@ TRANSLATIONS = [
         {"WorkingDir": "/srv", "User": "1000", "StopSignal": "SIGQUIT"},
         {},
     ),
-    ({"tty": True, "stdin_open": "yes"}, {"Tty": True, "OpenStdin": True}, {}),
+    ({"tty": True, "stdin_open": True}, {"Tty": True, "OpenStdin": True}, {}),
     ({"privileged": False, "read_only": True}, {}, {"Privileged": False, "ReadonlyRootfs": True}),
     (
         {"mem_limit": "64m", "memswap_limit": "1g", "mem_reservation": "32m"},
@@ -100,14 +100,12 @@ def test_translation(definition, config, host):
         ({"image": "x", "stop_grace_period": "soon"}, 'component "app": key "stop_grace_period"'),
         ({"image": "x", "restart": "sometimes"}, 'component "app": key "restart": must be no, on-failure[:N]'),
         ({"image": "x", "healthcheck": {"tset": "x"}}, 'component "app": key "healthcheck": unknown healthcheck key'),
-        ({"image": "x", "environment": {"A": {"b": 1}}}, None),
+        ({"image": "x", "environment": {"A": {"b": 1}}}, 'component "app": key "environment": values must be strings'),
+        ({"image": "x", "labels": ["a=1", ["b"]]}, 'component "app": key "labels": expected a string'),
         ("image: x", 'component "app": the definition must be a mapping'),
     ],
 )
 def test_refused_definitions(definition, message):
-    if message is None:
-        parse_component("app", definition)  # environment is checked when the container is created
-        return
     with pytest.raises(SpecError) as error:
         parse_component("app", definition)
     assert str(error.value).startswith(message)
@@ -201,3 +199,39 @@ def test_restart_back_off(restarts, delay):
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import restart_delay
 
     assert restart_delay(restarts) == delay
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("volumes", "/var/run/docker.sock:/var/run/docker.sock", "expected a list, got a string"),
+        ("security_opt", "seccomp=unconfined", "expected a list, got a string"),
+        ("cap_add", "SYS_ADMIN", "expected a list, got a string"),
+        ("cap_drop", "ALL", "expected a list, got a string"),
+        ("devices", "/dev/mem", "expected a list, got a string"),
+        ("device_cgroup_rules", "a *:* rwm", "expected a list, got a string"),
+        ("group_add", "root", "expected a list, got a string"),
+        ("environment", "A=1", "expected a list, got a string"),
+        ("cap_add", [["SYS_ADMIN"]], "expected a string"),
+        ("volumes", [{"target": "/x", "read_only": "yes"}], "expected true or false (a YAML boolean), got a string"),
+        ("volumes", [{"target": "/x", "colour": 1}], "unknown volume key(s): colour"),
+        ("logging", {"driver": "json-file", "opts": {}}, "unknown logging key(s): opts"),
+        ("cpus", True, "expected a number of CPUs"),
+        ("healthcheck", {"disable": "true"}, "expected true or false (a YAML boolean), got a string"),
+    ]
+    + [
+        (key, value, "expected true or false (a YAML boolean), got %s" % kind)
+        for key in ("privileged", "read_only", "init", "tty", "stdin_open", "oom_kill_disable")
+        for value, kind in (("TRUE", "a string"), ("true", "a string"), ("yes", "a string"), (1, "a number"))
+    ],
+)
+def test_strict_types(key, value, message):
+    """A string where a list is required, or a boolean spelled as text, is an error naming the key."""
+    with pytest.raises(SpecError) as error:
+        parse_component("app", {"image": "x", key: value})
+    assert str(error.value) == 'component "app": key "%s": %s' % (key, message)
+
+
+def test_tmpfs_and_commands_may_be_strings():
+    config, host = container_settings("app", {"command": "sleep 1", "entrypoint": "sh -c", "tmpfs": "/run"})
+    assert config == {"Cmd": ["sleep", "1"], "Entrypoint": ["sh", "-c"]} and host == {"Tmpfs": {"/run": ""}}

@@ -1,0 +1,57 @@
+"""YAML reading: bounded in nodes (aliases counted as expanded) and nesting, one-line errors."""
+
+import time
+
+import pytest
+import yaml
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import MAX_NODES, YAMLError, load_yaml
+
+
+def alias_bomb(levels=9, width=9):
+    """A component definition of a few hundred bytes whose command expands to width**levels values."""
+    items = ["&l0 [%s]" % ", ".join(["x"] * width)]
+    for level in range(1, levels):
+        items.append("&l%d [%s]" % (level, ", ".join(["*l%d" % (level - 1)] * width)))
+    return "image: x\ncommand: [%s]\n" % ", ".join(items)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (alias_bomb(), "the document has more than 10000 nodes (aliases counted as expanded)"),
+        ("\n".join("k%d: v" % index for index in range(MAX_NODES)), "more than 10000 nodes"),
+        ("[" * 200 + "]" * 200, "nested more than 100 levels deep"),
+        ("[" * 100000, "nested more than 100 levels deep"),
+        ("a: &a [*a]", "found undefined alias 'a'"),
+        ("a: 1\n---\nb: 2\n", "expected a single document in the stream"),
+        ("image: [x", "did not find expected ',' or ']'"),
+    ],
+    ids=["alias-bomb", "many-keys", "deep", "very-deep", "recursive", "two-documents", "malformed"],
+)
+def test_refused_documents(text, message):
+    started = time.monotonic()
+    with pytest.raises(YAMLError) as error:
+        load_yaml(text)
+    assert message in str(error.value) and "\n" not in str(error.value)
+    assert time.monotonic() - started < 2
+
+
+def test_a_bomb_under_1kb():
+    assert len(alias_bomb()) < 1024
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "image: x\ncommand: [sh, -c, 'echo hi']\n",
+        "base: &base {a: 1, b: [1, 2]}\nuse: *base\nmerged: {<<: *base, c: 3}\n",
+        "when: 2020-01-01\nratio: 1.5\nnothing: null\nflag: yes\nbytes: !!binary aGk=\ntext: !!str 5\n",
+        "- a\n- - b\n  - c: [d, {e: f}]\n",
+        "block: |\n  line one\n  line two\n",
+        "\n".join("k%d: v" % index for index in range(MAX_NODES // 2 - 1)),
+    ],
+    ids=["empty", "component", "merge-keys", "tags", "nested", "block", "at-the-limit"],
+)
+def test_documents_read_as_pyyaml_reads_them(text):
+    assert load_yaml(text) == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
