@@ -402,18 +402,21 @@ _HOST_RULES = {
 def shared_controller_mounts(controller_mounts, socket_path=None):
     """(mounts, excluded) for -volumes: the controller's mounts as Mounts, without those reaching its socket.
 
-    A mount is left out when its destination is the socket the controller uses, or a directory holding it
-    (same device and inode, directly inside, or by path), or when its host source reaches an engine socket.
+    A mount is left out when its destination is the socket the controller uses or a directory holding it
+    (the same device and inode directly inside, or the socket's path under it), or when its host source
+    reaches an engine socket. A mount nested inside another (the socket bound into a shared /var/run
+    volume) is judged on its own: the volume below holds only an empty mount point.
     """
     socket_path = socket_path or engine_socket_path()
     socket_id = _file_id(socket_path)
+    destinations = set(normalize_path(mount.get("Destination") or "") for mount in controller_mounts or [])
     shared, excluded = [], []
     for mount in controller_mounts or []:
         destination = mount.get("Destination") or ""
         kind = mount.get("Type")
         if kind not in ("bind", "volume"):
             continue
-        if _reaches_socket(mount, destination, socket_path, socket_id):
+        if _reaches_socket(mount, destination, socket_path, socket_id, destinations):
             excluded.append(destination)
             continue
         item = {"Type": kind, "Target": destination, "ReadOnly": not mount.get("RW", True)}
@@ -430,10 +433,12 @@ def engine_socket_path():
     return "/var/run/docker.sock"
 
 
-def _reaches_socket(mount, destination, socket_path, socket_id):
+def _reaches_socket(mount, destination, socket_path, socket_id, destinations):
     socket = normalize_path(socket_path)
     target = normalize_path(destination)
-    if target is None or (socket and under(socket, target)):
+    if target is None or target == socket:
+        return True
+    if socket and under(socket, target) and socket not in destinations:
         return True
     if mount.get("Type") == "bind" and socket_reachable(normalize_path(mount.get("Source") or "/") or "/"):
         return True
@@ -444,9 +449,10 @@ def _reaches_socket(mount, destination, socket_path, socket_id):
     try:
         if not stat.S_ISDIR(os.stat(destination).st_mode):
             return False
-        return any(_file_id(os.path.join(destination, entry)) == socket_id for entry in os.listdir(destination))
+        entries = [os.path.join(destination, entry) for entry in os.listdir(destination)]
     except OSError:
         return False
+    return any(normalize_path(path) not in destinations and _file_id(path) == socket_id for path in entries)
 
 
 def _file_id(path):

@@ -297,7 +297,6 @@ def test_volume_sharing_leaves_out_every_mount_that_reaches_the_socket(engine_so
     data = tmp_path / "data"
     data.mkdir()
     mounts = [
-        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False},
         {"Type": "bind", "Source": "/somewhere", "Destination": run, "RW": True},
         {"Type": "bind", "Source": "/elsewhere", "Destination": str(alias), "RW": True},
         {"Type": "bind", "Source": "/run", "Destination": "/host-run", "RW": False},
@@ -306,11 +305,30 @@ def test_volume_sharing_leaves_out_every_mount_that_reaches_the_socket(engine_so
         {"Type": "tmpfs", "Destination": "/tmp"},
     ]
     shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
-    assert excluded == [engine_socket, run, str(alias), "/host-run"]
+    assert excluded == [run, str(alias), "/host-run"]
     assert shared == [
         {"Type": "bind", "Source": "/srv/conf", "Target": str(data), "ReadOnly": True},
         {"Type": "volume", "Source": "shared_logs", "Target": "/logs", "ReadOnly": False},
     ]
+
+
+def test_the_socket_mount_itself_is_never_shared(engine_socket):
+    mounts = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False}]
+    assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == ([], [engine_socket])
+    renamed = [{"Type": "bind", "Source": "/somewhere/else.sock", "Destination": "/x/../" + engine_socket}]
+    assert policy.shared_controller_mounts(renamed, socket_path=engine_socket)[0] == []
+
+
+def test_a_volume_under_the_socket_mount_is_shared(engine_socket):
+    """rycus86/podlike's volume example: a pids volume on /var/run, the socket bound on top of it."""
+    run = os.path.dirname(engine_socket)
+    mounts = [
+        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False},
+        {"Type": "volume", "Name": "pids", "Source": "/var/lib/docker/volumes/pids/_data", "Destination": run},
+    ]
+    shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
+    assert excluded == [engine_socket]
+    assert shared == [{"Type": "volume", "Source": "pids", "Target": run, "ReadOnly": False}]
 
 
 def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_socket, tmp_path):

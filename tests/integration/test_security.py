@@ -1,0 +1,376 @@
+"""The policy of docs/security.md on the real engine: each attack works with the operator's leave, fails without.
+
+Every row first proves the attack does what it claims in a pod started with -allow-privileged (the
+component lists the host's files, talks to the socket, has the capability...), then shows that a controller
+without the flag ends with exit code 2 and one error line, having created nothing.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+
+import docker as docker_sdk
+import pytest
+from conftest import (
+    BASE,
+    BUSYBOX,
+    CONTROLLER_IMAGE,
+    SOCKET,
+    component_names,
+    containers,
+    docker,
+    docker_result,
+    inspect,
+    pod_logs,
+    run_pod,
+    wait_pod_running,
+    wait_until,
+)
+
+pytestmark = pytest.mark.engine
+
+TALK_TO_SOCKET = (
+    "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('/s'); "
+    "s.sendall(b'GET /_ping HTTP/1.0\\r\\n\\r\\n'); print('ping', s.recv(12).decode())\""
+)
+SYS_ADMIN_BIT = "c=$(awk '/CapEff/ {print $2}' /proc/self/status); [ $(( 0x$c >> 21 & 1 )) = 1 ] && echo has-sys-admin"
+
+
+def shell(script):
+    """A command value (YAML) that runs script, then stays up so the pod keeps running."""
+    return json.dumps(["sh", "-c", script + "; sleep 300"])
+
+
+# id: (definition lines, proof, refusal) - proof is ("log", text the component prints) or ("inspect", check).
+ROWS = {
+    "socket": (
+        "image: %s\nvolumes: ['/var/run/docker.sock:/s']\ncommand: %s" % (BASE, shell(TALK_TO_SOCKET)),
+        ("log", "ping HTTP/1.0 200"),
+        'key "volumes": the engine socket /var/run/docker.sock is reachable through host path /var/run/docker.sock',
+    ),
+    "socket-spelled": (
+        "image: %s\nvolumes: ['//var/run/./docker.sock:/s']\ncommand: %s" % (BASE, shell(TALK_TO_SOCKET)),
+        ("log", "ping HTTP/1.0 200"),
+        'key "volumes": the engine socket /var/run/docker.sock is reachable through host path /var/run/docker.sock',
+    ),
+    "socket-dotdot": (
+        "image: %s\nvolumes: [{type: bind, source: /var/run/../run/docker.sock, target: /s}]\ncommand: %s"
+        % (BASE, shell(TALK_TO_SOCKET)),
+        ("log", "ping HTTP/1.0 200"),
+        'key "volumes": the engine socket /run/docker.sock is reachable through host path /run/docker.sock',
+    ),
+    "host-root": (
+        "image: %s\nvolumes: ['/:/host:ro']\ncommand: %s"
+        % (BUSYBOX, shell("test -S /host/run/docker.sock && echo root")),
+        ("log", "root"),
+        'key "volumes": the engine socket /var/run/docker.sock is reachable through host path /',
+    ),
+    "host-proc": (
+        "image: %s\nvolumes: ['/proc:/hostproc:ro']\ncommand: %s"
+        % (BUSYBOX, shell("test -d /hostproc/1/ns && ls /hostproc | grep -c '^[0-9]' | sed s/^/pids-/")),
+        ("log", "pids-"),
+        'key "volumes": host path /proc reaches the node\'s /proc',
+    ),
+    "bind-volume": (
+        "image: %s\nvolumes: ['{volume}:/host:ro']\ncommand: %s"
+        % (BUSYBOX, shell("test -S /host/run/docker.sock && echo bound-root")),
+        ("log", "bound-root"),
+        'key "volumes": the engine socket /var/run/docker.sock is reachable through host path /',
+    ),
+    "privileged": (
+        "image: %s\nprivileged: true\ncommand: %s" % (BUSYBOX, shell("mount -t tmpfs none /mnt && echo mounted")),
+        ("log", "mounted"),
+        'key "privileged": privileged mode is not allowed',
+    ),
+    "cap-sys-admin": (
+        "image: %s\ncap_add: [SYS_ADMIN]\ncommand: %s" % (BUSYBOX, shell(SYS_ADMIN_BIT)),
+        ("log", "has-sys-admin"),
+        'key "cap_add": capability SYS_ADMIN is outside the baseline set',
+    ),
+    "cap-all": (
+        "image: %s\ncap_add: [all]\ncommand: %s" % (BUSYBOX, shell(SYS_ADMIN_BIT)),
+        ("log", "has-sys-admin"),
+        'key "cap_add": capability ALL is outside the baseline set',
+    ),
+    "devices": (
+        "image: %s\ndevices: ['/dev/null:/dev/hostnull']\ncommand: %s"
+        % (BUSYBOX, shell("test -c /dev/hostnull && echo device")),
+        ("log", "device"),
+        'key "devices": host devices are not allowed',
+    ),
+    "device-cgroup-rules": (
+        "image: %s\ndevice_cgroup_rules: ['c 10:200 rwm']\ncommand: %s" % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: c["HostConfig"]["DeviceCgroupRules"] == ["c 10:200 rwm"]),
+        'key "device_cgroup_rules": device cgroup rules are not allowed',
+    ),
+    "seccomp-unconfined": (
+        "image: %s\nsecurity_opt: ['seccomp=unconfined']\ncommand: %s"
+        % (BUSYBOX, shell("grep -E '^Seccomp:\\s+0$' /proc/self/status && echo no-seccomp")),
+        ("log", "no-seccomp"),
+        'key "security_opt": security option seccomp=unconfined is not allowed',
+    ),
+    "apparmor-unconfined": (
+        "image: %s\nsecurity_opt: ['apparmor:unconfined']\ncommand: %s" % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: "apparmor:unconfined" in c["HostConfig"]["SecurityOpt"]),
+        'key "security_opt": security option apparmor:unconfined is not allowed',
+    ),
+    "systempaths-unconfined": (
+        "image: %s\nsecurity_opt: ['systempaths=unconfined']\ncommand: %s"
+        % (BUSYBOX, shell("grep -q ' /proc/kcore ' /proc/self/mountinfo || echo kcore-unmasked")),
+        ("log", "kcore-unmasked"),
+        'key "security_opt": security option systempaths=unconfined is not allowed',
+    ),
+    "unsafe-sysctl": (
+        "image: %s\nsysctls: {kernel.msgmax: 65000}\ncommand: %s"
+        % (BUSYBOX, shell("sed s/^/msgmax-/ /proc/sys/kernel/msgmax")),
+        ("log", "msgmax-65000"),
+        'key "sysctls": sysctl kernel.msgmax is outside the safe set',
+    ),
+    "remote-logging": (
+        "image: %s\nlogging: {driver: gelf, options: {gelf-address: 'udp://127.0.0.1:12201'}}\ncommand: %s"
+        % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: c["HostConfig"]["LogConfig"]["Type"] == "gelf" and c["State"]["Running"]),
+        'key "logging": log driver gelf sends output off the node',
+    ),
+    "userns-host": (
+        "image: %s\nuserns_mode: host\ncommand: %s" % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: c["HostConfig"]["UsernsMode"] == "host"),
+        "key \"userns_mode\": the namespace setting UsernsMode='host' joins",
+    ),
+    "oom-score": (
+        "image: %s\noom_score_adj: -500\ncommand: %s" % (BUSYBOX, shell("sed s/^/oom-/ /proc/self/oom_score_adj")),
+        ("log", "oom--500"),
+        'key "oom_score_adj": a negative OOM score makes the node kill its other processes first',
+    ),
+    "oom-kill-disable": (
+        "image: %s\noom_kill_disable: true\ncommand: %s" % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: c["HostConfig"]["OomKillDisable"] is True),
+        'key "oom_kill_disable": disabling the OOM killer',
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def bind_volume():
+    """A stack-style named volume whose driver options bind the host's root."""
+    name = "itsec-root-" + os.urandom(4).hex()
+    docker("volume", "create", "--opt", "type=none", "--opt", "o=bind", "--opt", "device=/", name)
+    yield name
+    docker("volume", "rm", "-f", name, check=False)
+
+
+@pytest.fixture(scope="module")
+def allowed_pod(bind_volume):
+    """One pod with every attack, started by an operator who allowed privileges: the proofs of the table."""
+    pod = "itsec-allowed-" + os.urandom(4).hex()
+    labels = dict(("pod.component." + row, ROWS[row][0].replace("{volume}", bind_volume)) for row in ROWS)
+    try:
+        assert run_pod(pod, labels, flags=["-allow-privileged", "-ipc=false"]).returncode == 0
+        wait_pod_running(pod, timeout=120)
+        yield pod
+    finally:
+        docker("rm", "-f", pod, check=False)
+        for name in containers("label=podlike.pod=%s" % pod):
+            docker("rm", "-f", name, check=False)
+
+
+def assert_refused(pod, labels, message, flags=(), extra=()):
+    """The controller exits 2 with one error line holding message, and leaves no component behind."""
+    result = run_pod(pod, labels, flags=flags, extra=["--rm"] + list(extra), detach=False)
+    output = result.stdout + result.stderr
+    errors = [line for line in output.splitlines() if line.startswith("podlike: error:")]
+    assert result.returncode == 2, output
+    assert len(errors) == 1 and message in errors[0], output
+    assert "Traceback" not in output
+    assert component_names(pod) == []
+    return errors[0]
+
+
+@pytest.mark.parametrize("row", sorted(ROWS))
+def test_attack_works_only_with_leave(row, allowed_pod, bind_volume, unique, cleanup):
+    definition, (kind, proof), message = ROWS[row]
+    if kind == "log":
+        line = "%s | %s" % (row, proof)
+        wait_until(lambda: line in pod_logs(allowed_pod), timeout=30, message="%s proof in the pod's output" % row)
+    else:
+        assert proof(inspect(allowed_pod + ".podlike." + row)), row
+
+    pod = unique + "-" + row
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": definition.replace("{volume}", bind_volume)}
+    error = assert_refused(pod, labels, 'component "app": ' + message)
+    assert error.endswith("; start the controller with -allow-privileged to permit it")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("volumes: /var/run/docker.sock:/var/run/docker.sock", 'key "volumes": expected a list, got a string'),
+        ("security_opt: seccomp=unconfined", 'key "security_opt": expected a list, got a string'),
+        ("cap_add: SYS_ADMIN", 'key "cap_add": expected a list, got a string'),
+        ('privileged: "TRUE"', 'key "privileged": expected true or false (a YAML boolean), got a string'),
+        ("privileged: 1", 'key "privileged": expected true or false (a YAML boolean), got a number'),
+        ("network_mode: host", 'key "network_mode": unsupported in a component'),
+        ("pid: host", 'key "pid": unsupported in a component'),
+        ("ipc: host", 'key "ipc": unsupported in a component'),
+        ("volumes_from: [other]", 'key "volumes_from": unsupported in a component'),
+        ("cgroup_parent: /", 'key "cgroup_parent": unsupported in a component'),
+        ("uts: host", 'key "uts": unknown Compose key'),
+    ],
+    ids=["volumes", "security_opt", "cap_add", "privileged-text", "privileged-number"]
+    + ["network_mode", "pid", "ipc", "volumes_from", "cgroup_parent", "uts"],
+)
+def test_spellings_and_pod_owned_keys_are_refused_even_with_leave(extra, message, unique, cleanup):
+    pod = unique + "-spell"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": "image: %s\ncommand: sleep 300\n%s" % (BUSYBOX, extra)}
+    assert_refused(pod, labels, 'component "app": ' + message, flags=["-allow-privileged"])
+
+
+def test_a_runtime_other_than_the_default_reaches_the_engine_only_with_leave(unique, cleanup):
+    pod = unique + "-rt"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": "image: %s\ncommand: sleep 300\nruntime: podlike-no-such-runtime" % BUSYBOX}
+    allowed = run_pod(pod, labels, flags=["-allow-privileged"], extra=["--rm"], detach=False)
+    # Past the policy, the engine itself refuses the unknown runtime.
+    assert allowed.returncode not in (0, 2) and "podlike-no-such-runtime" in allowed.stderr, allowed.stderr
+    assert_refused(pod, labels, 'key "runtime": runtime podlike-no-such-runtime is not the engine\'s default')
+
+
+@pytest.fixture
+def host_dir():
+    path = tempfile.mkdtemp(prefix="podlike-it-")
+    with open(os.path.join(path, "greeting"), "w") as handle:
+        handle.write("hello-from-the-host\n")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_host_paths_need_allow_host_path_and_never_reach_the_socket(host_dir, unique, cleanup):
+    pod = unique + "-hp"
+    cleanup["containers"].append(pod)
+    reader = "image: %s\nvolumes: ['%s/./:/data:ro']\ncommand: %s" % (BUSYBOX, host_dir, shell("cat /data/greeting"))
+    assert_refused(
+        pod,
+        {"pod.component.app": reader},
+        'component "app": key "volumes": host path %s is not allowed; '
+        "start the controller with -allow-host-path %s to permit it" % (host_dir, host_dir),
+    )
+    parent = os.path.dirname(host_dir)
+    assert run_pod(pod, {"pod.component.app": reader}, flags=["-allow-host-path", parent + "//"]).returncode == 0
+    wait_until(lambda: "app | hello-from-the-host" in pod_logs(pod), timeout=30, message="host file read")
+    docker("rm", "-f", pod)
+    wait_until(lambda: component_names(pod) == [], timeout=30, message="pod removed")
+
+    socket_reader = "image: %s\nvolumes: ['/var/run/docker.sock:/s']\ncommand: sleep 300" % BUSYBOX
+    assert_refused(
+        pod,
+        {"pod.component.app": socket_reader},
+        'component "app": key "volumes": the engine socket /var/run/docker.sock is reachable',
+        flags=["-allow-host-path", "/"],
+    )
+
+
+def test_baseline_settings_need_no_leave(unique, cleanup):
+    pod = unique + "-base"
+    cleanup["containers"].append(pod)
+    definition = (
+        "image: %s\ncap_drop: [ALL]\ncap_add: [chown, CAP_SETUID, Kill]\nsecurity_opt: ['no-new-privileges:true']\n"
+        "logging: {driver: local}\ntmpfs: [/run]\nvolumes: [{type: tmpfs, target: /t}]\nread_only: true\n"
+        "command: %s" % (BUSYBOX, shell("echo baseline-ok"))
+    )
+    assert run_pod(pod, {"pod.component.app": definition}).returncode == 0
+    wait_until(lambda: "app | baseline-ok" in pod_logs(pod), timeout=30, message="baseline component ran")
+    host = inspect(pod + ".podlike.app")["HostConfig"]
+    assert host["CapAdd"] == ["chown", "CAP_SETUID", "Kill"] and host["ReadonlyRootfs"] is True
+
+
+def alias_bomb():
+    """Under 1 KB of YAML whose command expands to 9**9 strings."""
+    items = ["&l0 [%s]" % ", ".join(["lol"] * 9)]
+    items += ["&l%d [%s]" % (level, ", ".join(["*l%d" % (level - 1)] * 9)) for level in range(1, 9)]
+    return "image: %s\ncommand: [%s]" % (BUSYBOX, ", ".join(items))
+
+
+def run_limited(name, labels):
+    """Create and run a controller under a 64 MB memory limit through the API (a 1 MB label is too long for
+    the docker command line); return its final state and output."""
+    client = docker_sdk.from_env()
+    try:
+        container = client.containers.run(
+            CONTROLLER_IMAGE,
+            name=name,
+            labels=labels,
+            volumes=[SOCKET],
+            mem_limit="64m",
+            memswap_limit="64m",
+            detach=True,
+        )
+        container.wait(timeout=120)
+        container.reload()
+        return container.attrs["State"], container.logs().decode()
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (
+            {"pod.component.app": alias_bomb()},
+            'component "app": key "pod.component.app": not valid YAML: the document has more than 10000 nodes',
+        ),
+        (
+            {"pod.component.app": "image: %s\ncommand: ['%s']" % (BUSYBOX, "x" * (1024 * 1024))},
+            'component "app": key "pod.component.app": the value is larger than 1048576 bytes',
+        ),
+        (
+            {"pod.component.app": "image: %s\ncommand: sleep 300" % BUSYBOX, "pod.copy.app": "/dev/zero:/tmp/z"},
+            'component "app": key "pod.copy.app": /dev/zero is a character device: only regular files and '
+            "directories are copied",
+        ),
+    ],
+    ids=["alias-bomb", "1mb-label", "dev-zero-copy"],
+)
+def test_hostile_input_ends_in_one_line_within_64_mb(labels, message, unique, cleanup):
+    assert len(alias_bomb()) < 1024
+    pod = unique + "-mem"
+    cleanup["containers"].append(pod)
+    state, output = run_limited(pod, labels)
+    errors = [line for line in output.splitlines() if line.startswith("podlike: error:")]
+    assert state["OOMKilled"] is False and state["ExitCode"] == 2, (state, output)
+    assert len(errors) == 1 and errors[0].startswith("podlike: error: " + message), output
+    assert component_names(pod) == []
+
+
+def test_volume_sharing_gives_every_mount_but_the_socket(unique, cleanup):
+    """rycus86/podlike's volume example: -volumes=true, a pids volume on /var/run under the socket mount."""
+    pod = unique + "-vol"
+    cleanup["containers"].append(pod)
+    cleanup["volumes"].extend([pod + "-pids", pod + "-logs"])
+    labels = {
+        "pod.component.writer": "image: %s\ncommand: %s"
+        % (BUSYBOX, shell("echo $$ > /var/run/writer.pid; echo logged > /var/log/app.log")),
+        "pod.component.reader": "image: %s\ncommand: %s"
+        % (
+            BUSYBOX,
+            shell(
+                "while [ ! -s /var/log/app.log ]; do sleep 0.2; done; cat /var/log/app.log /var/run/writer.pid >/dev/null"
+                " && echo shared-ok; test -S /var/run/docker.sock || echo no-socket"
+            ),
+        ),
+    }
+    extra = ["-v", pod + "-pids:/var/run", "-v", pod + "-logs:/var/log"]
+    assert run_pod(pod, labels, flags=["-logs", "-volumes=true"], extra=extra).returncode == 0
+    wait_until(lambda: "reader | no-socket" in pod_logs(pod), timeout=60, message="reader ran")
+    assert "reader | shared-ok" in pod_logs(pod)
+    assert "/var/run/docker.sock is not shared with the components" in pod_logs(pod)
+    host = inspect(pod + ".podlike.reader")["HostConfig"]
+    assert not host.get("VolumesFrom")
+    assert sorted((mount["Source"], mount["Target"]) for mount in host["Mounts"]) == [
+        (pod + "-logs", "/var/log"),
+        (pod + "-pids", "/var/run"),
+    ]
+    result = docker_result("exec", pod + ".podlike.reader", "ls", "/var/run")
+    assert "writer.pid" in result.stdout
