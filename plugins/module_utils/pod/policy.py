@@ -223,6 +223,9 @@ def host_path_refusals(key, source, allowances):
     socket = socket_reachable(path)
     if socket:
         return [Refusal(key, "the engine socket %s is reachable through host path %s" % (socket, path))]
+    if ".." in source.split("/"):
+        # The engine resolves '..' on the host, after symbolic links (/var/run/../etc is /etc there).
+        return [Refusal(key, "host path %s steps back with '..'" % source)]
     for tree in KERNEL_TREES:
         if under(path, tree) or under(tree, path):
             return [Refusal(key, "host path %s reaches the node's %s" % (path, tree))]

@@ -59,6 +59,9 @@ NEEDS_PRIVILEGED = [
     ({"volumes": ["/proc:/host-proc"]}, "volumes", "host path /proc reaches the node's /proc"),
     ({"volumes": ["/sys/fs/cgroup:/c"]}, "volumes", "host path /sys/fs/cgroup reaches the node's /sys"),
     ({"volumes": ["/dev:/dev"]}, "volumes", "host path /dev reaches the node's /dev"),
+    ({"volumes": ["/srv/a/../b:/b"]}, "volumes", "host path /srv/a/../b steps back with '..'"),
+    ({"volumes": ["/srv/../etc:/b"]}, "volumes", "host path /srv/../etc steps back with '..'"),
+    ({"volumes": [{"type": "bind", "source": "/srv/run/../../etc", "target": "/b"}]}, "volumes", "steps back"),
     (
         {"volumes": [{"type": "bind", "source": "/srv/a", "target": "/a", "bind": {"propagation": "rshared"}}]},
         "volumes",
@@ -105,8 +108,6 @@ def test_the_socket_is_refused_however_spelled_even_under_an_allowed_prefix(sour
     "source, normalized",
     [
         ("/etc", "/etc"),
-        ("/etc/../etc/shadow", "/etc/shadow"),
-        ("/srv/../etc", "/etc"),
         ("/srvx/data", "/srvx/data"),
         ("/tmp/x", "/tmp/x"),
         ("//home/./user", "/home/user"),
@@ -121,7 +122,7 @@ def test_host_paths_outside_the_allowed_prefixes_are_refused(source, normalized)
     check({"volumes": [source + ":/in"]}, policy.Allowances(host_paths=[normalized]))
 
 
-@pytest.mark.parametrize("source", ["/srv", "/srv/data", "/srv//data/./x", "/srv/a/../b"])
+@pytest.mark.parametrize("source", ["/srv", "/srv/data", "/srv//data/./x", "/srv/a/./b/"])
 @pytest.mark.parametrize("prefix", ["/srv", "/srv/", "//srv/."])
 def test_host_paths_under_an_allowed_prefix_pass(source, prefix):
     check({"volumes": [source + ":/in:ro"]}, policy.Allowances(host_paths=[prefix]))
