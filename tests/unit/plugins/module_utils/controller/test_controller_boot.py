@@ -110,15 +110,22 @@ def test_a_privileged_component_needs_the_operator_flag(boot):
     definition = {"app": {"image": "busybox", "cap_add": ["NET_ADMIN"]}}
     with pytest.raises(SpecError) as error:
         boot(definition)
-    assert str(error.value).startswith('component "app": key "cap_add": extra capabilities are not allowed')
+    assert str(error.value).startswith(
+        'component "app": key "cap_add": capability NET_ADMIN is outside the baseline set'
+    )
     assert boot(definition, flags=["-allow-privileged"]).definition.component("app").definition["cap_add"]
 
 
-def test_sharing_the_controller_volumes_with_its_socket_needs_the_operator_flag(boot):
-    with pytest.raises(SpecError) as error:
-        boot(flags=["-volumes"])
-    assert 'key "pod.controller.volumes"' in str(error.value)
-    assert boot(flags=["-volumes", "-allow-privileged"]).context.settings.volumes is True
+def test_sharing_the_controller_volumes_leaves_out_its_socket(boot, output):
+    mounts = [
+        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock", "RW": False},
+        {"Type": "volume", "Name": "shop_logs", "Source": "/x", "Destination": "/var/log", "RW": True},
+    ]
+    pod = boot(flags=["-volumes"], mounts=mounts)
+    assert pod.context.shared_mounts == [
+        {"Type": "volume", "Source": "shop_logs", "Target": "/var/log", "ReadOnly": False}
+    ]
+    assert any("/var/run/docker.sock is not shared with the components" in line for line in output.of("info"))
 
 
 def test_settings_come_from_flags_over_labels_over_defaults(boot):

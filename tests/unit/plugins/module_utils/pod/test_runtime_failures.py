@@ -2,6 +2,7 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from fake_engine import CONTROLLER_ID, wait_for, wait_running
 
 RUNNING = {"image": "busybox:1", "command": "sleep 1000"}
@@ -89,10 +90,10 @@ def test_copy_puts_the_file_in_place_before_the_start(engine, run_pod, output, t
     assert running.result() == 0
 
 
-def test_copy_of_a_missing_file_is_a_definition_error(engine, run_pod, output, tmp_path):
-    running = run_pod({"app": spec()}, copies={"app": "%s:/etc/app.conf" % (tmp_path / "missing")})
-    assert running.result() == 2
-    assert_one_error(output, 'component "app": key "pod.copy.app": cannot read', "missing")
+def test_copy_of_a_missing_file_is_a_definition_error_before_anything_is_created(engine, make_pod, tmp_path):
+    with pytest.raises(SpecError) as error:
+        make_pod({"app": spec()}, copies={"app": "%s:/etc/app.conf" % (tmp_path / "missing")})
+    assert str(error.value).startswith('component "app": key "pod.copy.app": cannot read')
     assert_nothing_left(engine)
 
 
