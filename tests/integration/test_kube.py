@@ -182,6 +182,10 @@ def test_deployment_with_init_sidecar_probe_configmap_emptydir_and_nodeport(tmp_
         "wait": True,
         "wait_timeout": 120,
     }
+    checked, _process = run_stack_task(tmp_path, options, check=True, diff=True)
+    assert not checked.get("failed") and checked["changed"], checked.get("msg")
+    assert "pod.component.web" in checked["diff"]["after"] and checked["diff"]["before"] == ""
+    assert not docker("service", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={stack_name}")
     events = Events(stack_name, tmp_path / "events.jsonl")
     deployed, process = run_stack_task(tmp_path, options)
     assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]

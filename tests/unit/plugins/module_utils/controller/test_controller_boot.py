@@ -100,6 +100,18 @@ def test_named_volumes_are_found_by_their_stack_reference(boot, engine):
     assert sources == ["shop_data", "task_cache_1"]
 
 
+def test_an_anonymous_volume_under_podlike_emptydir_is_the_components_volume_by_name(boot, engine):
+    anonymous = "f" * 64
+    engine.volumes = {anonymous: {"Name": anonymous, "Labels": None}}
+    mounts = [
+        {"Type": "volume", "Name": anonymous, "Destination": "/podlike/emptydir/scratch"},
+        {"Type": "volume", "Name": "e" * 64, "Destination": "/podlike/emptydir/"},
+    ]
+    pod = boot({"app": {"image": "busybox", "volumes": ["scratch:/tmp/scratch"]}}, mounts=mounts)
+    assert pod.context.volume_names == {"scratch": anonymous}
+    assert anonymous not in str(engine.calls_to("inspect_volume"))
+
+
 def test_volumes_are_not_looked_up_when_no_component_mounts_one(boot, engine):
     pod = boot(mounts=[{"Type": "volume", "Name": "shop_data", "Destination": "/data"}])
     assert pod.context.volume_names == {}
