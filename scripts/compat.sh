@@ -16,6 +16,8 @@ trap 'scripts/current-engine.sh stop >/dev/null 2>&1 || true' EXIT
 for mode in ${PODLIKE_COMPAT_MODES:-v1 v2}; do
   host=$(scripts/current-engine.sh start "$mode" | tail -n 1)
   export "${host?}"
+  # The engine's own CLI: the docker() helper of the tests and podlike_stack run `docker`.
+  export PATH=/run/podlike-current/bin:$PATH
   summary=$("$PYTHON" - <<'EOF'
 import sys
 sys.path.insert(0, "tests")

@@ -13,6 +13,8 @@
 # /sys/fs/cgroup, so the engine runs with cgroup v2 (this host keeps memory and cpu on its v1 hierarchies:
 # v2 mode has no resource controllers). It is a one-node Swarm manager with the podlike images loaded.
 # Inside its namespace it also listens on /var/run/docker.sock, the socket pods mount.
+# $RUN/bin/docker runs the engine's own docker CLI (Debian sid's, through the root's dynamic loader): a
+# host with Debian bookworm's docker.io has a 20.10 CLI, whose API 1.41 this engine refuses.
 # The images come from the main engine (PODLIKE_MAIN_DOCKER_HOST, default /var/run/docker.sock), or from
 # a `docker save` archive named by PODLIKE_IMAGES_TAR.
 # The main engine (/var/run/docker.sock) is left alone.
@@ -162,8 +164,17 @@ start() {
   fi
   log "Docker $(dk version --format '{{.Server.Version}} (API {{.Server.APIVersion}}, minimum {{.Server.MinAPIVersion}})'),"\
 " cgroup v$(dk info --format '{{.CgroupVersion}} ({{.CgroupDriver}})'), pid $(engine_pid)"
+  cli_wrapper
   trap - EXIT
   echo "DOCKER_HOST=unix://$SOCK"
+}
+
+cli_wrapper() {
+  mkdir -p "$RUN/bin"
+  printf '#!/bin/sh\nexec %s --library-path %s %s "$@"\n' "$ROOTFS/usr/lib64/ld-linux-x86-64.so.2" \
+    "$ROOTFS/usr/lib/x86_64-linux-gnu" "$ROOTFS/usr/bin/docker" >"$RUN/bin/docker"
+  chmod +x "$RUN/bin/docker"
+  log "its docker CLI: $RUN/bin/docker ($("$RUN/bin/docker" version --format '{{.Client.Version}}' 2>/dev/null))"
 }
 
 # Everything still in the engine's network namespace: dockerd first (it stops containerd and its
@@ -190,6 +201,7 @@ stop_quietly() {
   fi
   ip link del "$HOST_VETH" 2>/dev/null || true
   rm -f "$PIDFILE" "$SOCK"
+  rm -rf "$RUN/bin"
 }
 
 stop() {

@@ -404,6 +404,12 @@ def read_raw(resp):
         yield 1, chunk
 
 
+def event_subject(event):
+    """(container ID, action) of an events-stream message; API 1.52 drops the older id and status fields."""
+    actor = event.get("Actor") or {}
+    return actor.get("ID") or event.get("id"), event.get("Action") or event.get("status") or ""
+
+
 def read_json_lines(resp):
     """Yield decoded JSON objects from a stream of JSON lines (the events endpoint)."""
     while True:

@@ -25,6 +25,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     Conflict,
     DockerError,
     NotFound,
+    event_subject,
     read_json_lines,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
@@ -178,10 +179,10 @@ class Pod:
                 self.output.warn("could not forward SIG%s to %s: %s" % (name, state.component.name, exc))
 
     def _on_event(self, event):
-        state = self._state_for(event.get("id"))
+        container_id, action = event_subject(event)
+        state = self._state_for(container_id)
         if state is None:
             return None
-        action = event.get("Action") or event.get("status") or ""
         if action.startswith("health_status"):
             self.output.info("%s is %s" % (state.component.name, action.split(":", 1)[1].strip()))
             return None
@@ -285,10 +286,10 @@ class Pod:
 
     def _observe(self, event):
         """Record health and exits as they happen, for the threads waiting on dependencies."""
-        state = self._state_for(event.get("id"))
+        container_id, action = event_subject(event)
+        state = self._state_for(container_id)
         if state is None:
             return
-        action = event.get("Action") or event.get("status") or ""
         with self.lock:
             if action.startswith("health_status"):
                 state.health = action.split(":", 1)[1].strip()

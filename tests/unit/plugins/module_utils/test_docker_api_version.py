@@ -2,7 +2,12 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils import docker_api
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, version_tuple
+from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+    DockerClient,
+    DockerError,
+    event_subject,
+    version_tuple,
+)
 
 JSON_OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"Version":"1"}'
 
@@ -87,3 +92,15 @@ def test_versions_compare_as_numbers():
     assert version_tuple("1.9") < version_tuple("1.41") < version_tuple("1.100")
     with pytest.raises(DockerError, match="not an API version"):
         version_tuple("latest")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"Type": "container", "Action": "die", "Actor": {"ID": "abc", "Attributes": {}}},  # API 1.52 and later
+        {"status": "die", "id": "abc", "from": "busybox", "Type": "container", "Action": "die", "Actor": {"ID": "abc"}},
+        {"status": "die", "id": "abc"},  # engines before API 1.22
+    ],
+)
+def test_events_name_their_container_with_or_without_the_old_fields(event):
+    assert event_subject(event) == ("abc", "die")

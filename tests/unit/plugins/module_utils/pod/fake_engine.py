@@ -230,13 +230,11 @@ class FakeEngine:
 
     # events ------------------------------------------------------------------------------------
     def push_event(self, container, action, **attributes):
-        """An event as the engine's stream sends it (also for tests pushing events themselves)."""
+        """An event as the engine's stream sends it from API 1.52 on (no id, status, from)."""
         container_id = container.id if isinstance(container, Container) else container
         event = {
             "Type": "container",
             "Action": action,
-            "status": action,
-            "id": container_id,
             "Actor": {"ID": container_id, "Attributes": dict((k, str(v)) for k, v in attributes.items())},
             "timeNano": int(time.time() * 1e9),
         }
