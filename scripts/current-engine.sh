@@ -4,6 +4,7 @@
 #   scripts/current-engine.sh start [v1|v2]   start it (cgroup v1, or v2 mode); last line: DOCKER_HOST=unix://...
 #   scripts/current-engine.sh stop            stop it and remove what start made (the cached root stays)
 #   scripts/current-engine.sh status          say whether it runs
+#   scripts/current-engine.sh build           only build the cached root (PODLIKE_CURRENT_CACHE, default below)
 #
 # The engine is Debian sid's docker.io (Docker 28.x) in a root built once with debootstrap and cached in
 # /var/lib/podlike-current/rootfs. dockerd runs in a network namespace of its own (veth 10.251.0.1/30 on
@@ -20,7 +21,7 @@
 # The main engine (/var/run/docker.sock) is left alone.
 set -euo pipefail
 
-CACHE=/var/lib/podlike-current
+CACHE=${PODLIKE_CURRENT_CACHE:-/var/lib/podlike-current}
 ROOTFS=$CACHE/rootfs
 RUN=/run/podlike-current
 SOCK=$RUN/docker.sock
@@ -221,7 +222,8 @@ status() {
 
 case "${1:-}" in
   start) start "${2:-v1}" ;;
+  build) build_rootfs ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: $0 start [v1|v2] | stop | status" ;;
+  *) die "usage: $0 start [v1|v2] | stop | status | build" ;;
 esac

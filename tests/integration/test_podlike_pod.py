@@ -41,7 +41,6 @@ def controller_id(name):
     return docker("inspect", "-f", "{{.Id}}", name)
 
 
-@pytest.mark.compat
 def test_pod_lifecycle(tmp_path, pod):
     args = {"name": pod, "components": {"server": server(), "client": client()}}
 
