@@ -144,6 +144,11 @@ notes:
     the template and the key, and no stack file is passed to the CLI.
   - C(--detach) is the CLI's default; use O(wait) to wait for convergence.
 seealso:
+  - name: x-podlike templates
+    description: >-
+      The template syntax (Go-template and Jinja2), the template library and the order in which args apply;
+      C(docs/templates.md) in the installed collection.
+    link: https://github.com/podlike/swarm/blob/main/docs/templates.md
   - name: docker stack deploy
     description: The command this module runs.
     link: https://docs.docker.com/engine/reference/commandline/stack_deploy/

@@ -192,3 +192,21 @@ def _yaml(value):
     import yaml
 
     return yaml.safe_dump(value, default_flow_style=False)
+
+
+def test_a_pod_created_and_then_failing_its_wait_reports_the_change(tmp_path, pod):
+    unhealthy = {
+        "image": BUSYBOX,
+        "command": "sleep 300",
+        "healthcheck": {"test": ["CMD", "false"], "interval": "1s", "retries": 1},
+    }
+    result = run_task(tmp_path, "podlike_pod", {"name": pod, "components": {"bad": unhealthy}, "wait_timeout": 8})
+    assert result.get("failed") is True, result
+    assert result["changed"] is True, "the pod was created before the wait failed"
+    assert containers("name=^%s$" % pod) == [pod]
+
+
+def test_an_empty_name_is_refused(tmp_path):
+    result = run_task(tmp_path, "podlike_pod", {"name": " ", "components": {"server": server()}})
+    assert result.get("failed") is True and result["msg"] == "name must not be empty"
+    assert result["changed"] is False
