@@ -393,7 +393,9 @@ def import_profile(top=12):
         "ansible_collections.podlike.swarm.plugins.module_utils.controller.boot",
         "ansible_collections.podlike.swarm.plugins.module_utils.controller.health",
     ]
-    script = "; ".join("import " + module for module in modules)
+    # The entry script's own lines first (all but its last call), as the controller runs them.
+    prelude = "exec(open('/usr/local/bin/podlike').read().rsplit('entrypoint()', 1)[0])"
+    script = "; ".join([prelude] + ["import " + module for module in modules])
     result = subprocess.run(
         ["docker", "run", "--rm", "--name", unique("imports"), "--entrypoint", "python3", CONTROLLER_IMAGE]
         + ["-X", "importtime", "-c", script],
