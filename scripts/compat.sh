@@ -12,6 +12,7 @@ log() { printf 'compat: %s\n' "$*" >&2; }
 PYTHON=${PYTHON:-python3}
 status=0
 trap 'scripts/current-engine.sh stop >/dev/null 2>&1 || true' EXIT
+scripts/current-engine.sh stop >/dev/null 2>&1  # one left by an interrupted run
 
 for mode in ${PODLIKE_COMPAT_MODES:-v1 v2}; do
   host=$(scripts/current-engine.sh start "$mode" | tail -n 1)
