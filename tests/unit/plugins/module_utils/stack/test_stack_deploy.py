@@ -5,6 +5,7 @@
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import DIGEST_LABEL
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
+    DockerCli,
     StackError,
     deploy_args,
     record_name,
@@ -228,3 +229,16 @@ def test_a_rolled_back_update_fails_at_once():
     with pytest.raises(StackError) as error:
         service_pending(FakeClient([]), "web", _service(digest_value="old", update_state="rollback_completed"), "d")
     assert 'service "web": update rollback_completed' in str(error.value)
+
+
+def test_the_cli_sees_only_the_connection_of_the_options(monkeypatch):
+    """The module's own DOCKER_* variables do not reach the CLI; the options' connection does."""
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    monkeypatch.setenv("DOCKER_CONTEXT", "elsewhere")
+    monkeypatch.setenv("DOCKER_HOST", "tcp://elsewhere:2376")
+    cli = DockerCli("/usr/bin/env", {"DOCKER_HOST": "unix:///run/engine.sock"})
+    code, stdout, _stderr = cli.run([])
+    variables = dict(line.split("=", 1) for line in stdout.splitlines() if "=" in line)
+    assert code == 0 and variables["DOCKER_HOST"] == "unix:///run/engine.sock"
+    assert "DOCKER_TLS_VERIFY" not in variables and "DOCKER_CONTEXT" not in variables
+    assert "PATH" in variables
