@@ -325,3 +325,44 @@ def test_the_controller_image_translates_manifests_from_stdin():
     service = yaml.safe_load(stack)["services"]["db"]
     assert service["deploy"]["replicas"] == 2
     assert "pod.component.db" in service["labels"]
+
+
+def test_host_paths_and_baseline_capabilities_with_the_operators_leave(tmp_path, stack_name):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(f"""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: writer
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+    - name: writer
+      image: {BUSYBOX}
+      command: [sh, -c, 'echo written > /out/result; exec sleep 3600']
+      securityContext:
+        capabilities:
+          drop: [ALL]
+          add: [CHOWN, DAC_OVERRIDE]
+      volumeMounts:
+        - name: out
+          mountPath: /out
+  volumes:
+    - name: out
+      hostPath:
+        path: {shared}
+""")
+    options = {"name": stack_name, "kube": [str(manifest)], "endpoint_mode": "dnsrr", "resolve_image": "never"}
+    refused, _process = run_stack_task(tmp_path, options)
+    assert refused.get("failed") and f"host path {shared} is not allowed" in refused["msg"]
+    deployed, process = run_stack_task(
+        tmp_path, dict(options, allow_host_paths=[str(tmp_path)], wait=True, wait_timeout=60)
+    )
+    assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]
+    wait_until(lambda: (shared / "result").exists(), timeout=30)
+    assert (shared / "result").read_text() == "written\n"
+    (controller,) = containers(f"label=com.docker.swarm.service.name={stack_name}_writer", "status=running")
+    assert f"-allow-host-path={tmp_path}" in inspect(controller)["Args"]
+    assert inspect(f"{controller}.podlike.writer")["HostConfig"]["CapAdd"] == ["CHOWN", "DAC_OVERRIDE"]
