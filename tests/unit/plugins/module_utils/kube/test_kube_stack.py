@@ -3,13 +3,10 @@
 """Kubernetes manifests to a pod stack: each mapped field with its known output, each refusal with its line."""
 
 import copy
-import io
 
 import pytest
 import yaml
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.cli import main as kube_main
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.quantities import cpus, memory_bytes
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import load_manifests, translate
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 
@@ -52,30 +49,6 @@ def refusals(*documents, **options):
     with pytest.raises(KubeError) as caught:
         run(*documents, **options)
     return str(caught.value).splitlines()
-
-
-# -- quantities -----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, expected", [("500m", "0.5"), ("1", "1"), ("2.5", "2.5"), ("100m", "0.1"), ("1e3", "1000"), (2, "2")]
-)
-def test_cpu_quantities(text, expected):
-    assert float(cpus(text)) == float(expected)
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [("128Mi", 134217728), ("1G", 10**9), ("1Ki", 1024), ("1e3", 1000), ("1.5Gi", 1610612736), ("10", 10)],
-)
-def test_memory_quantities(text, expected):
-    assert memory_bytes(text) == expected
-
-
-@pytest.mark.parametrize("text", ["abc", "1Mb", "-1", "", "1 Gi", True])
-def test_bad_quantities(text):
-    with pytest.raises(ValueError):
-        memory_bytes(text)
 
 
 # -- workloads ------------------------------------------------------------------------------------------------
@@ -571,7 +544,7 @@ def test_every_refusal_is_listed_and_lenient_warns_instead():
     assert "privileged" not in component(web) and "affinity" not in str(web)
 
 
-# -- loading and the command line -----------------------------------------------------------------------------
+# -- loading -----------------------------------------------------------------------------
 
 
 def test_multi_document_files_and_lists(tmp_path):
@@ -583,44 +556,3 @@ def test_multi_document_files_and_lists(tmp_path):
         load_manifests([("stdin", "a: [")])
     with pytest.raises(KubeError, match="cannot read"):
         load_manifests([str(tmp_path / "missing.yaml")])
-
-
-def test_cli_prints_the_stack_and_writes_the_data(tmp_path):
-    out, err = io.StringIO(), io.StringIO()
-    mounts = {"volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}]}
-    text = yaml.safe_dump_all(
-        [
-            CONFIG_MAP,
-            deployment(mounts, volumes=[{"name": "conf", "configMap": {"name": "conf"}}]),
-            kube_service(nodePort=30080),
-        ]
-    )
-    argv = ["--data-dir", str(tmp_path), "--publish-mode", "host", "--endpoint-mode", "dnsrr", "--name", "shop", "-"]
-    assert kube_main(argv, stdin=io.StringIO(text), stdout=out, stderr=err) == 0, err.getvalue()
-    stack = yaml.safe_load(out.getvalue())
-    web = stack["services"]["web"]
-    assert web["deploy"]["endpoint_mode"] == "dnsrr"
-    assert web["ports"] == [{"target": 80, "published": 30080, "protocol": "tcp", "mode": "host"}]
-    (entry,) = stack["configs"].values()
-    assert entry["name"].startswith("shop_configmap.conf.a.conf-")
-    with open(entry["file"]) as handle:
-        assert handle.read() == "x=1\n"
-
-
-def test_cli_errors_are_one_line_each(tmp_path):
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(deployment({"securityContext": {"privileged": True}}, affinity={})))
-    err = io.StringIO()
-    assert kube_main([str(path)], stdout=io.StringIO(), stderr=err) == 2
-    assert err.getvalue().splitlines() == [
-        "podlike kube: error: Deployment/web: spec.template.spec.affinity: scheduling affinity has no Swarm "
-        "equivalent; use nodeSelector (placement constraints)",
-        "podlike kube: error: Deployment/web: spec.template.spec.containers[0].securityContext.privileged: "
-        "privileged mode is not allowed (the pod policy refuses it)",
-    ]
-    err = io.StringIO()
-    assert kube_main(["--lenient", str(path)], stdout=io.StringIO(), stderr=err) == 0
-    assert len(err.getvalue().splitlines()) == 2 and "warning" in err.getvalue()
-    err = io.StringIO()
-    assert kube_main([str(tmp_path / "nope.yaml")], stdout=io.StringIO(), stderr=err) == 2
-    assert err.getvalue().startswith("podlike kube: error: ") and "cannot read" in err.getvalue()
