@@ -361,7 +361,7 @@ spec:
         tmp_path, dict(options, allow_host_paths=[str(tmp_path)], wait=True, wait_timeout=60)
     )
     assert not deployed.get("failed"), deployed.get("msg") or process.stdout[-2000:]
-    wait_until(lambda: (shared / "result").exists(), timeout=30)
+    wait_until((shared / "result").exists, timeout=30)
     assert (shared / "result").read_text() == "written\n"
     (controller,) = containers(f"label=com.docker.swarm.service.name={stack_name}_writer", "status=running")
     assert f"-allow-host-path={tmp_path}" in inspect(controller)["Args"]
