@@ -154,7 +154,7 @@ class DockerClient:
             full += "?" + urlencode(clean)
         return full
 
-    def request(self, method, path, params=None, body=None, headers=None, timeout=None, stream=False):
+    def request(self, method, path, params=None, body=None, headers=None, timeout=None, stream=False, on_sent=None):
         """Send one request; return the open response when stream, else (status, bytes)."""
         hdrs = {"Host": "docker"}
         if headers:
@@ -167,11 +167,13 @@ class DockerClient:
         if stream:
             conn = self._connect(timeout)
             hdrs["Connection"] = "close"
-            return self._send(conn, method, url, payload, hdrs)
-        resp, data = self._exchange(method, url, payload, hdrs, timeout if timeout is not None else self.timeout)
+            return self._send(conn, method, url, payload, hdrs, on_sent)
+        resp, data = self._exchange(
+            method, url, payload, hdrs, timeout if timeout is not None else self.timeout, on_sent
+        )
         return resp.status, data
 
-    def _exchange(self, method, url, payload, hdrs, wanted):
+    def _exchange(self, method, url, payload, hdrs, wanted, on_sent=None):
         """One request and its whole answer on the kept-alive connection (opened again once if closed)."""
         for attempt in (1, 2):
             if self._conn is None:
@@ -179,7 +181,7 @@ class DockerClient:
             elif self._conn.timeout != wanted:
                 self._conn.set_timeout(wanted)
             try:
-                resp = self._send(self._conn, method, url, payload, hdrs)
+                resp = self._send(self._conn, method, url, payload, hdrs, on_sent)
                 data = resp.read()
             except ConnectionClosed:
                 self.close()
@@ -196,10 +198,10 @@ class DockerClient:
             return resp, data
         raise DockerError("unreachable")  # pragma: no cover
 
-    def _send(self, conn, method, url, payload, hdrs):
+    def _send(self, conn, method, url, payload, hdrs, on_sent=None):
         trace.request(method, url)
         try:
-            resp = conn.request(method, url, hdrs, payload)
+            resp = conn.request(method, url, hdrs, payload, on_sent)
             trace.request(method, url, resp.status)
             return resp
         except ConnectionClosed:
@@ -231,8 +233,8 @@ class DockerClient:
         return error
 
     # JSON helpers -----------------------------------------------------------------------------
-    def call(self, method, path, params=None, body=None, timeout=None, ok=(200, 201, 204, 304)):
-        status, data = self.request(method, path, params=params, body=body, timeout=timeout)
+    def call(self, method, path, params=None, body=None, timeout=None, ok=(200, 201, 204, 304), on_sent=None):
+        status, data = self.request(method, path, params=params, body=body, timeout=timeout, on_sent=on_sent)
         if status not in ok:
             raise self._error(status, data)
         if not data:
@@ -275,8 +277,20 @@ class DockerClient:
     def create_container(self, name, config):
         return self.post("/containers/create", params={"name": name}, body=config)
 
-    def start_container(self, container_id):
-        return self.post("/containers/%s/start" % quote(container_id, safe=""))
+    def start_container(self, container_id, on_sent=None):
+        return self.post("/containers/%s/start" % quote(container_id, safe=""), on_sent=on_sent)
+
+    def attach_stdin(self, container_id):
+        """Attach to a container's stdin; return the open connection, to close (or die) to close the stdin."""
+        conn = self._connect(self.timeout)
+        url = self._path("/containers/%s/attach" % quote(container_id, safe=""), {"stream": True, "stdin": True})
+        resp = self._send(conn, "POST", url, b"", {"Host": "docker", "Upgrade": "tcp", "Connection": "Upgrade"})
+        if resp.status not in (101, 200):
+            data = resp.read()
+            conn.close()
+            raise _error(resp.status, data)
+        conn.set_timeout(None)
+        return conn
 
     def stop_container(self, container_id, timeout):
         return self.post(

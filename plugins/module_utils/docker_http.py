@@ -47,8 +47,11 @@ class Connection:
         if self.sock is not None:
             self.sock.settimeout(timeout)
 
-    def request(self, method, target, headers, body=None):
-        """Send a request and read the response head; return a Response whose body is still to read."""
+    def request(self, method, target, headers, body=None, on_sent=None):
+        """Send a request and read the response head; return a Response whose body is still to read.
+
+        on_sent is called once the whole request is written: the engine completes it from then on.
+        """
         reused = self.sock is not None
         if not reused:
             self.connect()
@@ -59,6 +62,8 @@ class Connection:
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         try:
             self.sock.sendall(head + bytes(body or b""))
+            if on_sent is not None:
+                on_sent()
             status_line = self.reader.readline(65537)
         except (BrokenPipeError, ConnectionResetError):
             self.close()

@@ -45,10 +45,10 @@ def boot(argv, output, client=None):
         controller,
         settings,
         cgroup_parent=cgroup_parent,
-        ipc_donor=_ipc_donor(controller, settings),
         volume_names=volume_names,
         component_limits=limits,
         shared_mounts=_shared_mounts(controller, settings, output),
+        engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
     )
     pod = Pod(client, controller, definition, context, output)
     trace.mark("pod ready to start")
@@ -126,12 +126,30 @@ def _cgroup_parent(controller, settings, engine, definition, output):
     return None, limits
 
 
-def _ipc_donor(controller, settings):
-    """The controller when its IPC namespace is shareable; otherwise the pod starts an IPC holder."""
-    if not settings.ipc:
+def engine_socket(base_url, mounts):
+    """(host path, path here) of the engine's unix socket, from the controller's bind mounts; else None.
+
+    The guard mounts the same host path: it must reach the engine the controller reaches.
+    """
+    if base_url.startswith("unix://"):
+        path = base_url[len("unix://") :]
+    elif base_url.startswith("/"):
+        path = base_url
+    else:
         return None
-    mode = (controller.get("HostConfig") or {}).get("IpcMode") or ""
-    return controller["Id"] if mode in ("shareable", "host") else None
+    best = None
+    for mount in mounts:
+        destination = (mount.get("Destination") or "").rstrip("/") or "/"
+        if mount.get("Type") != "bind" or not mount.get("Source"):
+            continue
+        if path != destination and not path.startswith(destination.rstrip("/") + "/"):
+            continue
+        if best is None or len(destination) > len(best[1]):
+            best = (mount["Source"], destination)
+    if best is None:
+        return None
+    source, destination = best
+    return source.rstrip("/") + path[len(destination.rstrip("/")) :], path
 
 
 def _volume_names(client, controller, definition):

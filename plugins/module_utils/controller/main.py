@@ -98,8 +98,15 @@ def run_controller(argv, output=None):
         return pod.run()
     except DockerError as exc:
         output.error(str(exc))
-        pod.stop(reason="engine error")
-        return 3
+        code, reason = 3, "engine error"
+    except Exception as exc:  # noqa: BLE001 - one line, the pod removed, never a traceback
+        output.error("unexpected failure: %s: %s" % (type(exc).__name__, exc))
+        code, reason = 1, "unexpected failure"
+    try:
+        pod.stop(reason=reason)
+    except Exception as exc:  # noqa: BLE001 - the guard removes what is left when the controller ends
+        output.error("unexpected failure while stopping: %s: %s" % (type(exc).__name__, exc))
+    return code
 
 
 def _handle_signals(pod):

@@ -22,9 +22,15 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import a
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings, key_values
 
-IPC_HOLDER = "_ipc"
 # $(PODLIKE_POD_NAME) in an environment value is the pod's own value, as Kubernetes' dependent variables.
 _POD_VARIABLE = re.compile(r"\$\((PODLIKE_[A-Z_]+)\)")
+# The guard's program, run from the controller's image (the same path inside it).
+GUARD_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.py")
+GUARD_MEMORY = 64 * 1024 * 1024
+
+# Containers of the pod beside its components; component names cannot start with "_".
+INFRA = "_infra"
+GUARD = "_guard"
 
 # Swarm labels of the controller task, offered to components as environment variables.
 _DOWNWARD_LABELS = (
@@ -44,10 +50,11 @@ class PodContext:
         controller,
         settings,
         cgroup_parent=None,
-        ipc_donor=None,
+        infra_id=None,
         volume_names=None,
         component_limits=None,
         shared_mounts=None,
+        engine_socket=None,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -55,12 +62,19 @@ class PodContext:
         self.labels = controller.get("Config", {}).get("Labels") or {}
         self.settings = settings
         self.cgroup_parent = cgroup_parent
-        self.ipc_donor = ipc_donor
+        self.infra_id = infra_id
         self.volume_names = volume_names or {}
         # Each component's share of the pod's limits where it does not live under the controller's cgroup.
         self.component_limits = component_limits
         # -volumes: the controller's mounts that components get, the engine's socket left out.
         self.shared_mounts = shared_mounts or []
+        # (source on the host, path in the controller) of the engine's unix socket, for the guard.
+        self.engine_socket = engine_socket
+
+    @property
+    def needs_infra(self):
+        """An infra container holds the PID and IPC namespaces the components share."""
+        return bool(self.settings.pids or self.settings.ipc)
 
     def container_name(self, component_name):
         return self.pod_name + NAME_SEPARATOR + component_name
@@ -76,13 +90,17 @@ class PodContext:
             labels[LABEL_STACK] = self.labels["com.docker.stack.namespace"]
         return labels
 
-    def join(self, host, role="component"):
-        """Set the namespace, cgroup and clean-up settings shared by every container of the pod."""
+    def join(self, host):
+        """Set the namespace, cgroup and clean-up settings shared by every component of the pod.
+
+        The network is the controller's (it is the Swarm task); PID and IPC namespaces are the infra's,
+        so that no component sees the controller's processes, their files or their engine socket.
+        """
         host["NetworkMode"] = "container:" + self.controller_id
-        if self.settings.pids:
-            host["PidMode"] = "container:" + self.controller_id
-        if self.settings.ipc and self.ipc_donor and role != "infra":
-            host["IpcMode"] = "container:" + self.ipc_donor
+        if self.infra_id and self.settings.pids:
+            host["PidMode"] = "container:" + self.infra_id
+        if self.infra_id and self.settings.ipc:
+            host["IpcMode"] = "container:" + self.infra_id
         if self.cgroup_parent:
             host["CgroupParent"] = self.cgroup_parent
         host["AutoRemove"] = True
@@ -110,20 +128,64 @@ def create_body(component, pod, read_file=None, warn=None):
     return config
 
 
-def ipc_holder_body(pod, image):
-    """An infra container that owns a shareable IPC namespace for the components to join.
+def infra_body(pod, image):
+    """The pod's infra container: it holds the PID and IPC namespaces and lives as long as the controller.
 
-    Engines default to a private IPC mode and a Swarm task cannot ask for a shareable one, so the
-    controller itself cannot be the donor.
+    Its process reads its stdin, which the controller keeps attached: when the controller ends, even by
+    SIGKILL, the engine closes that stdin, the infra exits and the kernel ends every process of its PID
+    namespace. The engine's init reaps the components' orphans. Nothing else: no network, no mounts, no
+    capabilities, nobody's user. A Swarm task cannot have a shareable IPC namespace, hence a container.
     """
-    host = pod.join({"IpcMode": "shareable"}, role="infra")
+    host = {
+        "NetworkMode": "none",
+        "IpcMode": "shareable" if pod.settings.ipc else "private",
+        "Init": True,
+        "CapDrop": ["ALL"],
+        "SecurityOpt": ["no-new-privileges"],
+        "ReadonlyRootfs": True,
+        "AutoRemove": True,
+    }
+    if pod.cgroup_parent:
+        host["CgroupParent"] = pod.cgroup_parent
     return {
         "Image": image,
-        "Entrypoint": ["sleep", "infinity"],
+        "User": "65534:65534",
+        "Entrypoint": ["head", "-c", "1"],
         "Cmd": [],
+        "AttachStdin": True,
+        "OpenStdin": True,
+        "StdinOnce": True,
         "Healthcheck": {"Test": ["NONE"]},
-        "Labels": pod.own_labels(IPC_HOLDER, "infra"),
+        "Labels": pod.own_labels(INFRA, "infra"),
         "HostConfig": host,
+    }
+
+
+def guard_body(pod, image):
+    """The pod's guard: outside the pod's namespaces, it removes what the controller made once it ends.
+
+    It holds the engine's socket, so it shares nothing with the components: its own PID and IPC
+    namespaces, no network, no capabilities. See guard.py for what it runs.
+    """
+    source, target = pod.engine_socket
+    return {
+        "Image": image,
+        "Entrypoint": ["python3", "-I", "-S", GUARD_PROGRAM],
+        "Cmd": [pod.controller_id, target],
+        "User": "0:0",
+        "Healthcheck": {"Test": ["NONE"]},
+        "Labels": pod.own_labels(GUARD, "guard"),
+        "HostConfig": {
+            "NetworkMode": "none",
+            "IpcMode": "private",
+            "Mounts": [{"Type": "bind", "Source": source, "Target": target, "ReadOnly": True}],
+            "CapDrop": ["ALL"],
+            "SecurityOpt": ["no-new-privileges"],
+            "ReadonlyRootfs": True,
+            "Memory": GUARD_MEMORY,
+            "PidsLimit": 8,
+            "AutoRemove": True,
+        },
     }
 
 

@@ -46,3 +46,9 @@ class StartError(PodError):
         self.component = component
         prefix = 'component "%s": ' % component if component else ""
         super(StartError, self).__init__(one_line(prefix + message))
+
+
+class UnexpectedError(PodError):
+    """An exception nobody expected, turned into one line and exit code 1; already reported when raised."""
+
+    exit_code = 1

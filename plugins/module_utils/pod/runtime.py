@@ -29,11 +29,13 @@ from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
     read_json_lines,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
-    IPC_HOLDER,
+    GUARD,
+    INFRA,
     create_body,
-    ipc_holder_body,
+    guard_body,
+    infra_body,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError, UnexpectedError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
@@ -58,14 +60,18 @@ class Pod:
         self.output = output
         self.states = dict((c.name, ComponentState(c)) for c in definition.all_components())
         self.levels = start_levels(definition.components)
-        self.ipc_holder_id = None
+        self.infra_id = None
+        self.guard_id = None
+        self._infra_stdin = None
         self.intents = SimpleQueue()
         self.stopping = False
         self.lock = threading.Lock()
         self._stop_events = threading.Event()
         self._start_failed = threading.Event()
-        self._holder_started = threading.Event()
-        self._holder_error = None
+        self._failure = None
+        self._infra_created = threading.Event()
+        self._infra_started = threading.Event()
+        self._guard_sent = threading.Event()
         self._image_checks = {}
         self._restarts_due = {}
         self._completion_deps = set(
@@ -82,7 +88,8 @@ class Pod:
         try:
             self.start()
         except PodError as exc:
-            self.output.error(str(exc))
+            if not isinstance(exc, UnexpectedError):
+                self.output.error(str(exc))
             self.stop(reason="start failed")
             return exc.exit_code
         if self.stopping:
@@ -92,52 +99,84 @@ class Pod:
         return self._loop()
 
     def start(self):
-        """Bring every component up: init ones in order, then all others as their dependencies allow."""
+        """Bring every component up: init ones in order, then all others as their dependencies allow.
+
+        Nothing is created before the guard's start is on its way to the engine, so that a controller killed
+        at any later moment leaves nothing behind; the infra and the components are created meanwhile.
+        """
         self.reap_leftovers()
-        holder = None
-        if self.context.settings.ipc and self.context.ipc_donor is None:
-            self._create_ipc_holder()
-            holder = threading.Thread(target=self._start_ipc_holder, name="ipc-holder")
-            holder.start()
+        helpers = [self._thread(self._start_guard, name="guard")]
+        self._guard_sent.wait()
+        if self.context.needs_infra and not self._start_failed.is_set():
+            helpers.append(self._thread(self._start_infra, name="infra"))
         else:
-            self._holder_started.set()
+            self._infra_created.set()
+            self._infra_started.set()
         try:
             for component in self.definition.init_components:
-                self._holder_started.wait()
+                self._infra_started.wait()
                 if self.stopping or self._start_failed.is_set():
-                    return
-                self._run_init(component)
-            self._bring_up_all([c for level in self.levels for c in level])
+                    break
+                self._call_recording(self._run_init, component)
+            if not (self.stopping or self._start_failed.is_set()):
+                self._bring_up_all([c for level in self.levels for c in level])
         finally:
-            if holder is not None:
-                holder.join()
-        if self._holder_error:
-            raise StartError(
-                "cannot start the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing"
-                % self._holder_error
-            )
+            for thread in helpers:
+                thread.join()
+        if self._failure is not None:
+            raise self._failure
 
     def _bring_up_all(self, components):
         """Create every component at once; start each as soon as its dependencies are met."""
-        errors = []
 
         def bring_up(component):
             client = self.client.clone()
             try:
+                self._infra_created.wait()
+                if self.stopping or self._start_failed.is_set():
+                    return
                 self._create(component, client)
-                self._holder_started.wait()
+                self._infra_started.wait()
                 self._wait_for_dependencies(component)
                 if not (self.stopping or self._start_failed.is_set()):
                     self._start_component(component, client)
-            except PodError as exc:
-                errors.append(exc)
-                self._start_failed.set()
+            except DockerError as exc:
+                raise StartError("the engine refused: %s" % exc, component.name)
             finally:
                 client.close()
 
-        in_threads(bring_up, components)
-        if errors:
-            raise errors[0]
+        in_threads(lambda component: self._call_recording(bring_up, component), components)
+
+    def _call_recording(self, target, *args):
+        """Call target; a PodError, an engine refusal or anything unexpected fails the start (first one wins)."""
+        try:
+            target(*args)
+        except PodError as exc:
+            self._fail(exc)
+        except DockerError as exc:
+            self._fail(StartError("the engine refused: %s" % exc))
+        except Exception as exc:  # noqa: BLE001 - one line and exit code 1, never a dead thread's traceback
+            self._unexpected(exc)
+
+    def _fail(self, error):
+        with self.lock:
+            if self._failure is None:
+                self._failure = error
+        self._start_failed.set()
+
+    def _unexpected(self, exc):
+        """An exception nobody expected, in any thread: one line, then the pod stops with exit code 1."""
+        error = UnexpectedError("unexpected failure: %s: %s" % (type(exc).__name__, exc))
+        self.output.error(str(error))
+        self._fail(error)
+        self.intents.put(("fatal", error))
+
+    def _thread(self, target, *args, **kwargs):
+        """A started daemon thread whose failures end the pod instead of printing a traceback."""
+        thread = threading.Thread(target=self._call_recording, args=(target,) + args, name=kwargs.get("name"))
+        thread.daemon = True
+        thread.start()
+        return thread
 
     def _loop(self):
         while True:
@@ -152,6 +191,9 @@ class Pod:
                 code = self._on_signal(value)
             elif kind == "event":
                 code = self._on_event(value)
+            elif kind == "fatal":
+                self.stop(reason="unexpected failure")
+                code = value.exit_code
             if code is not None:
                 return code
 
@@ -180,6 +222,11 @@ class Pod:
 
     def _on_event(self, event):
         container_id, action = event_subject(event)
+        if action == "die" and not self.stopping and container_id in (self.infra_id, self.guard_id):
+            role = "infra" if container_id == self.infra_id else "guard"
+            self.output.error("the pod's %s container ended; stopping the pod" % role)
+            self.stop(reason="%s ended" % role)
+            return 1
         state = self._state_for(container_id)
         if state is None:
             return None
@@ -239,17 +286,20 @@ class Pod:
                 continue
             del self._restarts_due[name]
             state = self.states[name]
-            try:
-                self._remove(state.container_id)
-                self._create(state.component, self.client)
-                self._start_component(state.component, self.client)
-            except PodError as exc:
-                self.output.error(str(exc))
+            self._call_recording(self._restart, state)
+            if self._failure is not None:
+                if not isinstance(self._failure, UnexpectedError):
+                    self.output.error(str(self._failure))
                 self.stop(reason="restart of %s failed" % name)
-                return exc.exit_code
+                return self._failure.exit_code
             with self.lock:
                 state.restarts += 1
         return None
+
+    def _restart(self, state):
+        self._remove(state.container_id)
+        self._create(state.component, self.client)
+        self._start_component(state.component, self.client)
 
     def _state_for(self, container_id):
         for state in self.states.values():
@@ -261,8 +311,7 @@ class Pod:
         return [s for s in self.states.values() if s.status == "running" and s.container_id]
 
     def _start_event_stream(self):
-        thread = threading.Thread(target=self._read_events, name="events", daemon=True)
-        thread.start()
+        self._thread(self._read_events, name="events")
 
     def _read_events(self):
         client = self.client.clone()
@@ -322,28 +371,57 @@ class Pod:
                 self.output.info("removing leftover container %s" % name)
                 self._remove(container["Id"])
 
-    def _create_ipc_holder(self):
-        body = ipc_holder_body(self.context, self.controller["Config"]["Image"])
-        try:
-            created = self.client.create_container(self.context.container_name(IPC_HOLDER), body)
-        except DockerError as exc:
-            raise StartError(
-                "cannot create the IPC holder (%s); set pod.controller.ipc=false to run without IPC sharing" % exc
+    def _start_guard(self):
+        """Create the guard and send its start; _guard_sent is set as soon as the start is on its way."""
+        if not self.context.engine_socket:
+            self.output.warn(
+                "the engine is not reached through a mounted unix socket: the pod has no guard, and components "
+                "created but not started are left behind if the controller is killed"
             )
-        self.ipc_holder_id = created["Id"]
-        self.context.ipc_donor = self.ipc_holder_id
-
-    def _start_ipc_holder(self):
+            self._guard_sent.set()
+            return
         client = self.client.clone()
         try:
-            client.start_container(self.ipc_holder_id)
-            self._holder_started.set()
-        except DockerError as exc:
-            self._holder_error = str(exc)
-            self._start_failed.set()
-            self._holder_started.set()
+            body = guard_body(self.context, self._own_image())
+            self.guard_id = self._create_helper(client, GUARD, body)
+            self._start_helper(client, GUARD, self.guard_id, on_sent=self._guard_sent.set)
         finally:
+            self._guard_sent.set()
             client.close()
+
+    def _start_infra(self):
+        """Create the infra, attach to its stdin (the dead-man's switch), start it."""
+        client = self.client.clone()
+        try:
+            try:
+                self.infra_id = self._create_helper(client, INFRA, infra_body(self.context, self._own_image()))
+                self.context.infra_id = self.infra_id
+            finally:
+                self._infra_created.set()
+            try:
+                self._infra_stdin = client.attach_stdin(self.infra_id)
+            except DockerError as exc:
+                raise StartError("the pod's infra container: the engine refused to attach to it: %s" % exc)
+            self._start_helper(client, INFRA, self.infra_id)
+        finally:
+            self._infra_started.set()
+            client.close()
+
+    def _own_image(self):
+        """The controller's image by ID: a tag may have moved to another build since the controller started."""
+        return self.controller.get("Image") or self.controller["Config"]["Image"]
+
+    def _create_helper(self, client, name, body):
+        try:
+            return client.create_container(self.context.container_name(name), body)["Id"]
+        except DockerError as exc:
+            raise StartError("the pod's %s container: the engine refused to create it: %s" % (name[1:], exc))
+
+    def _start_helper(self, client, name, container_id, on_sent=None):
+        try:
+            client.start_container(container_id, on_sent=on_sent)
+        except DockerError as exc:
+            raise StartError("the pod's %s container: the engine refused to start it: %s" % (name[1:], exc))
 
     def _create(self, component, client):
         state = self.states[component.name]
@@ -358,6 +436,8 @@ class Pod:
             created = self._create_or_pull(component, client, name, body, pull_policy)
         except Conflict as exc:
             raise StartError("a container named %s already exists: %s" % (name, exc), component.name)
+        except DockerError as exc:
+            raise StartError("the engine refused to create it: %s" % exc, component.name)
         for warning in created.get("Warnings") or []:
             self.output.warn("%s: %s" % (component.name, warning))
         with self.lock:
@@ -372,7 +452,7 @@ class Pod:
             try:
                 copy_into(client, state.container_id, component.name, pairs)
             except DockerError as exc:
-                raise StartError("copy failed: %s" % exc, component.name)
+                raise StartError("the engine refused the copy into it: %s" % exc, component.name)
 
     def _create_or_pull(self, component, client, name, body, pull_policy):
         try:
@@ -383,12 +463,9 @@ class Pod:
                     'key "image": image %s is not on this node (pull_policy: never)' % component.image, component.name
                 )
             if "image" not in str(exc).lower():
-                raise StartError(str(exc), component.name)
+                raise
         self._pull(component, client)
-        try:
-            return client.create_container(name, body)
-        except DockerError as exc:
-            raise StartError("cannot create the container: %s" % exc, component.name)
+        return client.create_container(name, body)
 
     def _pull(self, component, client):
         self.output.info("pulling image %s for %s" % (component.image, component.name))
@@ -406,7 +483,7 @@ class Pod:
         try:
             client.start_container(state.container_id)
         except DockerError as exc:
-            raise StartError("cannot start: %s" % exc, component.name)
+            raise StartError("the engine refused to start it: %s" % exc, component.name)
         has_healthcheck = self._has_healthcheck(component, client)
         with self.lock:
             if state.status == "created":
@@ -430,9 +507,7 @@ class Pod:
             self._background(self._probe, state, state.container_id)
 
     def _background(self, target, *args):
-        thread = threading.Thread(target=target, args=args)
-        thread.daemon = True
-        thread.start()
+        self._thread(target, *args)
 
     def _probe(self, state, container_id):
         """Run the component's probes; a failed startup or liveness probe kills it (its restart policy acts)."""
@@ -477,6 +552,8 @@ class Pod:
         try:
             code, output = client.exec_run(state.container_id, command, timeout=timeout)
         except DockerError as exc:
+            if fatal:
+                raise StartError("the engine refused to run its %s hook: %s" % (key, exc), state.component.name)
             code, output = -1, str(exc)
         for line in output.splitlines():
             self.output.component_line(state.component.name + " " + key, line.encode("utf-8"))
@@ -560,32 +637,34 @@ class Pod:
 
     # stopping ---------------------------------------------------------------------------------
     def stop(self, reason="stopping"):
-        """Stop components in reverse start order within the grace period, then remove them."""
+        """Stop components in reverse start order within the grace period, then remove them and the helpers."""
         self.stopping = True
         self.output.info("stopping the pod (%s)" % reason)
         deadline = time.time() + self.grace_period() - 0.5
-        holder = self.ipc_holder_id
-        if holder:
-            # The holder only keeps the IPC namespace; the components keep it alive for themselves.
-            self._background(self._kill_quietly, holder)
         for level in reversed(self.levels):
             self._stop_level([self.states[c.name] for c in level], deadline)
         leftovers = [s for s in self.states.values() if s.container_id and s.status != "removed"]
         self._stop_level(leftovers, deadline)
-        if holder:
-            self._remove(holder)
-            self.ipc_holder_id = None
+        self._remove_helpers()
         self._stop_events.set()
         self.output.info("pod stopped")
 
-    def _kill_quietly(self, container_id):
-        client = self.client.clone()
-        try:
-            client.kill_container(container_id)
-        except DockerError:
-            pass
-        finally:
-            client.close()
+    def _remove_helpers(self):
+        """The infra (its namespaces are no longer needed) and last the guard (nothing is left to guard)."""
+        if self._infra_stdin is not None:
+            self._infra_stdin.close()
+            self._infra_stdin = None
+        helpers = [container_id for container_id in (self.infra_id, self.guard_id) if container_id]
+
+        def remove(container_id):
+            client = self.client.clone()
+            try:
+                self._remove(container_id, client)
+            finally:
+                client.close()
+
+        in_threads(lambda container_id: self._call_recording(remove, container_id), helpers)
+        self.infra_id = self.guard_id = None
 
     def grace_period(self):
         configured = self.context.settings.grace_period
@@ -607,7 +686,7 @@ class Pod:
             finally:
                 client.close()
 
-        in_threads(stop, states)
+        in_threads(lambda state: self._call_recording(stop, state), states)
 
     def _stop_one(self, state, deadline, client):
         own = state.component.stop_grace_period

@@ -22,7 +22,7 @@ def context(**labels):
         CONTROLLER,
         resolve({}, labels),
         cgroup_parent="/docker/" + "c" * 64,
-        ipc_donor="d" * 64,
+        infra_id="d" * 64,
         volume_names={"data": "shop_data"},
     )
 
@@ -32,7 +32,7 @@ def test_component_joins_the_pod():
     body = create_body(component, context())
     host = body["HostConfig"]
     assert host["NetworkMode"] == "container:" + "c" * 64
-    assert host["PidMode"] == "container:" + "c" * 64
+    assert host["PidMode"] == "container:" + "d" * 64
     assert host["IpcMode"] == "container:" + "d" * 64
     assert host["CgroupParent"] == "/docker/" + "c" * 64
     assert host["AutoRemove"] is True
