@@ -133,11 +133,12 @@ def infra_body(pod, image):
 
     Its process reads its stdin, which the controller keeps attached: when the controller ends, even by
     SIGKILL, the engine closes that stdin, the infra exits and the kernel ends every process of its PID
-    namespace. The engine's init reaps the components' orphans. Nothing else: no network, no mounts, no
-    capabilities, nobody's user. A Swarm task cannot have a shareable IPC namespace, hence a container.
+    namespace. The engine's init reaps the components' orphans. Nothing else: no mounts, no capabilities,
+    nobody's user. A Swarm task cannot have a shareable IPC namespace, hence a container.
     """
     host = {
-        "NetworkMode": "none",
+        # The controller's network namespace costs nothing to join; a new one (none) adds ~0.2 s to the start.
+        "NetworkMode": "container:" + pod.controller_id,
         "IpcMode": "shareable" if pod.settings.ipc else "private",
         "Init": True,
         "CapDrop": ["ALL"],
@@ -164,8 +165,8 @@ def infra_body(pod, image):
 def guard_body(pod, image):
     """The pod's guard: outside the pod's namespaces, it removes what the controller made once it ends.
 
-    It holds the engine's socket, so it shares nothing with the components: its own PID and IPC
-    namespaces, no network, no capabilities. See guard.py for what it runs.
+    It holds the engine's socket, so it shares nothing with the components: its own PID, IPC and mount
+    namespaces, no capabilities. See guard.py for what it runs.
     """
     source, target = pod.engine_socket
     return {
@@ -176,7 +177,9 @@ def guard_body(pod, image):
         "Healthcheck": {"Test": ["NONE"]},
         "Labels": pod.own_labels(GUARD, "guard"),
         "HostConfig": {
-            "NetworkMode": "none",
+            # It opens no connection. Not the controller's network: its start must not depend on the
+            # controller still running. Not a network of its own (none): that adds ~0.15 s of engine work.
+            "NetworkMode": "host",
             "IpcMode": "private",
             "Mounts": [{"Type": "bind", "Source": source, "Target": target, "ReadOnly": True}],
             "CapDrop": ["ALL"],
