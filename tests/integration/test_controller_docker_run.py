@@ -37,16 +37,18 @@ def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
     assert page.strip() == "hello-from-server"
 
     controller = inspect(pod)
+    infra = inspect(pod + ".podlike._infra")
     server = inspect(pod + ".podlike.server")
     assert server["HostConfig"]["NetworkMode"] == "container:" + controller["Id"]
-    assert server["HostConfig"]["PidMode"] == "container:" + controller["Id"]
-    assert server["HostConfig"]["IpcMode"].startswith("container:")
+    assert server["HostConfig"]["PidMode"] == "container:" + infra["Id"]
+    assert server["HostConfig"]["IpcMode"] == "container:" + infra["Id"]
     assert server["Config"]["Labels"]["podlike.pod"] == pod
     assert server["Config"]["Labels"]["podlike.component"] == "server"
 
-    # The controller is PID 1 of the components' PID namespace.
-    processes = docker("exec", pod + ".podlike.client", "ps")
-    assert "podlike" in processes.splitlines()[1]
+    # The infra is PID 1 of the components' PID namespace; the controller is not in it.
+    processes = docker("exec", pod + ".podlike.client", "ps", "-o", "pid,args")
+    assert processes.splitlines()[1].split(None, 1) == ["1", "/sbin/docker-init -- head -c 1"]
+    assert "httpd" in processes and "podlike" not in processes
     # Both components see the same IPC namespace.
     ipc = [docker("exec", pod + ".podlike." + name, "readlink", "/proc/self/ns/ipc") for name in ("server", "client")]
     assert ipc[0] == ipc[1]
@@ -130,15 +132,24 @@ def test_restart_removes_what_an_earlier_run_left(unique, cleanup):
     pod = unique + "-left"
     cleanup["containers"].append(pod)
     # Without PID sharing the kernel does not take the components down with the controller.
+    # A frozen guard does not clean up: the leftovers stay for the next run.
     labels = {"pod.component.a": component("sleep 300"), "pod.controller.pids": "false"}
     assert run_pod(pod, labels).returncode == 0
     wait_pod_running(pod)
     old = inspect(pod + ".podlike.a")["Id"]
+    docker("pause", pod + ".podlike._guard")
     docker("kill", "-s", "KILL", pod)
     assert pod + ".podlike.a" in component_names(pod)
+    docker("rm", "-f", pod + ".podlike._guard")
     docker("start", pod)
     wait_until(lambda: "removing leftover container %s.podlike.a" % pod in pod_logs(pod), message="leftover removed")
-    wait_until(lambda: pod + ".podlike.a" in component_names(pod), message="new component")
+    wait_until(
+        lambda: (
+            docker_result("inspect", "-f", "{{.Id}} {{.State.Running}}", pod + ".podlike.a").stdout.split()
+            not in ([], [old, "true"], [old, "false"])
+        ),
+        message="new component",
+    )
     assert inspect(pod + ".podlike.a")["Id"] != old
 
 
@@ -181,4 +192,5 @@ def test_switches_as_flags_and_labels(unique, cleanup):
     host = inspect(pod + ".podlike.a")["HostConfig"]
     assert host["PidMode"] == ""
     assert host["IpcMode"] in ("", "private")
-    assert component_names(pod) == [pod + ".podlike.a"]  # no IPC holder without IPC sharing
+    # No infra without PID or IPC sharing; the guard is there all the same.
+    assert component_names(pod) == [pod + ".podlike._guard", pod + ".podlike.a"]

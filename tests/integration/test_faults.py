@@ -59,7 +59,7 @@ def test_repeated_sigkill_of_the_controller_leaves_no_orphan(unique, cleanup):
     cleanup_times = []
     for round_number in range(KILLS):
         wait_until(
-            lambda: len(component_names(pod)) == 3 and "running" in _states(pod),
+            lambda: len(component_names(pod)) == 4 and "running" in _states(pod),
             timeout=60,
             message="pod running (round %d)" % round_number,
         )
@@ -124,7 +124,7 @@ def _controllers(stack):
 
 
 def _complete_pods(stack):
-    return sum(1 for controller in _controllers(stack) if len(component_names(controller)) == 3)
+    return sum(1 for controller in _controllers(stack) if len(component_names(controller)) == 4)
 
 
 def _assert_no_orphan(stack):

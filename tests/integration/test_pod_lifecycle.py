@@ -38,7 +38,7 @@ def events(pod, since, until):
     for line in out.splitlines():
         event = json.loads(line)
         name = event["Actor"]["Attributes"].get("podlike.component")
-        if event["Action"] in ("start", "die") and name != "_ipc":
+        if event["Action"] in ("start", "die") and event["Actor"]["Attributes"].get("podlike.role") == "component":
             pairs.append((event["Action"], name))
     return pairs
 

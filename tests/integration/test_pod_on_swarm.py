@@ -77,7 +77,8 @@ def test_pod_on_swarm(stack):
     name, service, controller = stack
     components = containers("label=podlike.pod=%s" % controller)
     assert sorted(c.rsplit(".podlike.", 1)[1] for c in components) == [
-        "_ipc",
+        "_guard",
+        "_infra",
         "client",
         "reader",
         "receiver",
