@@ -280,7 +280,7 @@ def _mounts(field, mounts, allowances, inspect_volume):
 def _binds(field, binds, allowances, inspect_volume):
     found = []
     for bind in binds or []:
-        source = str(bind).split(":")[0]
+        source = str(bind).split(":", 1)[0]
         if source.startswith("/"):
             found.extend(host_path_refusals("volumes", source, allowances))
         else:
