@@ -204,3 +204,11 @@ def test_entrypoint_on_keyboard_interrupt_is_130(monkeypatch):
     monkeypatch.setattr(os, "_exit", exits.append)
     controller.entrypoint()
     assert exits == [130]
+
+
+def test_an_unexpected_failure_is_exit_1_with_one_line(engine, output, controller_on_fake_engine):
+    engine.errors["containers"] = RuntimeError("bad answer")
+    controller_on_fake_engine({"app": {"image": "busybox"}})
+    assert controller.run_controller([], output=output) == 1
+    assert output.of("error") == ["unexpected failure: RuntimeError: bad answer"]
+    assert engine.present() == []

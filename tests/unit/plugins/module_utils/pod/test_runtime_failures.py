@@ -245,3 +245,31 @@ def test_engine_refuses_a_stop_with_a_container_already_gone(engine, run_pod, ou
     assert running.result() == 0
     assert not [line for line in output.of("warn") if "could not stop" in line]
     wait_for(lambda: engine.present() == [], message="nothing left")
+
+
+def test_create_refused_by_the_engine(engine, run_pod, output):
+    engine.script("app", create_error=[DockerError("no space left on device", 500)])
+    running = run_pod({"db": spec(), "app": spec()})
+    assert running.result(timeout=3) == 3
+    error = assert_one_error(output, "no space left on device")
+    assert error.startswith('component "app": ')
+    assert_nothing_left(engine)
+
+
+def test_an_exception_inside_a_start_thread_ends_the_pod_with_1(engine, run_pod, output):
+    engine.errors["inspect_image"] = RuntimeError("bad answer")
+    running = run_pod({"app": {"image": "busybox:1"}, "db": spec(healthcheck={"test": "true"})})
+    assert running.result(timeout=3) == 1
+    assert_one_error(output, "RuntimeError", "bad answer")
+    assert_nothing_left(engine)
+
+
+def test_an_exception_inside_a_running_pod_thread_ends_the_pod_with_1(engine, run_pod, output, fast_backoff):
+    engine.script("app", exits=[None, None])
+    running = run_pod({"app": spec(restart="always"), "db": spec()})
+    wait_running(output)
+    engine.errors["logs"] = KeyError("Content-Type")  # the restarted component's log follower fails
+    engine.exit(engine.by_component("app"), 1)
+    assert running.result(timeout=3) == 1
+    assert_one_error(output, "KeyError")
+    assert_nothing_left(engine)
