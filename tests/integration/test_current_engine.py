@@ -111,3 +111,20 @@ def test_pod_cgroups_and_limits(engine, unique, cleanup):
         if not info["CpuCfsQuota"]:
             assert "the engine sets no CPU limits" in notes[0]
             assert not app["HostConfig"].get("NanoCpus")
+
+
+def test_a_limit_the_engine_cannot_set_ends_the_pod_in_one_line(engine, unique, cleanup):
+    """A component's own cpus on an engine without the cpu controller: refused at create, exit code 3, nothing left."""
+    if engine["info"]["CpuCfsQuota"]:
+        pytest.skip("this engine sets CPU limits")
+    pod = unique + "-cpu"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": component("sleep 300"), "pod.component.capped": component("sleep 300", cpus="0.5")}
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=60, message="controller exit")
+    output = pod_logs(pod)
+    errors = [line for line in output.splitlines() if line.startswith("podlike: error:")]
+    assert len(errors) == 1 and "NanoCPUs can not be set" in errors[0], output
+    assert "Traceback" not in output
+    assert inspect(pod)["State"]["ExitCode"] == 3
+    assert component_names(pod) == []
