@@ -9,7 +9,11 @@ __metaclass__ = type
 
 import uuid
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import NAME_SEPARATOR
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    LABEL_CONTROLLER_ID,
+    LABEL_ROLE,
+    NAME_SEPARATOR,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, NotFound, read_frames
 from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import HostPod, PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
@@ -21,12 +25,15 @@ def debug_name(pod_name, suffix=None):
     return "%s%sdebug-%s" % (pod_name, NAME_SEPARATOR, suffix or uuid.uuid4().hex[:8])
 
 
-def debug_config(controller, image, command=None, entrypoint=None, environment=None, share_pid=True):
-    """The create body: the pod's network (and PID) namespace, never restarted, labelled as debug."""
+def debug_config(controller, image, command=None, entrypoint=None, environment=None, share_pid=True, infra_id=None):
+    """The create body: the pod's network (and PID) namespace, never restarted, labelled as debug.
+
+    The pod's PID namespace is its infra's (the components'); a pod without one has only the controller's.
+    """
     controller_id = controller["Id"]
     host = {"NetworkMode": "container:" + controller_id}
     if share_pid:
-        host["PidMode"] = "container:" + controller_id
+        host["PidMode"] = "container:" + (infra_id or controller_id)
     config = {
         "Image": image,
         "Labels": {LABEL_DEBUG: controller["Name"].lstrip("/")},
@@ -52,8 +59,10 @@ def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environme
     except NotFound:
         raise PodStateError("the image %s is not on the host" % image)
     name = debug_name(pod_name)
+    infra = client.containers(labels=["%s=%s" % (LABEL_CONTROLLER_ID, controller["Id"]), LABEL_ROLE + "=infra"])
+    infra_id = infra[0]["Id"] if infra else None
     created = client.create_container(
-        name, debug_config(controller, image, command, entrypoint, environment, share_pid)
+        name, debug_config(controller, image, command, entrypoint, environment, share_pid, infra_id)
     )
     try:
         client.start_container(created["Id"])

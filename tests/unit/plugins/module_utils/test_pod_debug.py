@@ -29,3 +29,8 @@ def test_debug_container_joins_the_pod():
 def test_debug_name():
     assert debug_name("web", "abc") == "web.podlike.debug-abc"
     assert debug_name("web").startswith("web.podlike.debug-")
+
+
+def test_debug_container_joins_the_pods_infra_for_its_processes():
+    config = debug_config({"Id": "c1", "Name": "/web"}, "busybox", infra_id="i1")
+    assert config["HostConfig"] == {"NetworkMode": "container:c1", "PidMode": "container:i1"}
