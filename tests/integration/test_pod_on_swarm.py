@@ -115,7 +115,8 @@ def test_pod_on_swarm(stack):
 def test_sigkill_of_a_swarm_controller_leaves_no_component(stack):
     name, service, controller = stack
     controller_id = docker("inspect", "-f", "{{.Id}}", controller)
-    assert len(containers("label=podlike.controller.id=%s" % controller_id)) == 7
+    # Six components, the infra and the guard.
+    assert len(containers("label=podlike.controller.id=%s" % controller_id)) == 8
     docker("kill", "-s", "KILL", controller)
     wait_until(
         lambda: containers("label=podlike.controller.id=%s" % controller_id) == [],
