@@ -2,38 +2,22 @@
 # MIT License (see LICENSE)
 """``podlike kube``: print the stack of Kubernetes manifests (files, or ``-`` for stdin)."""
 
-import argparse
 import os
 import sys
 
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import load_manifests, translate, write_files
+from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import Parser, UsageError, add_stack_options
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
-from ansible_collections.podlike.swarm.plugins.module_utils.template.render import (
-    ENDPOINT_MODES,
-    PUBLISH_MODES,
-    dump_stack,
-    render_stack,
-)
+from ansible_collections.podlike.swarm.plugins.module_utils.template.render import dump_stack, render_stack
 
 PROG = "podlike kube"
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise _UsageError(message)
-
-
 def _parser():
-    parser = _Parser(prog=PROG, description="Translate Kubernetes manifests into a pod stack file.")
+    parser = Parser(prog=PROG, description="Translate Kubernetes manifests into a pod stack file.")
     parser.add_argument("--lenient", action="store_true", help="warn about fields without meaning instead of failing")
-    parser.add_argument("--endpoint-mode", choices=ENDPOINT_MODES, help="set deploy.endpoint_mode on every service")
-    parser.add_argument("--publish-mode", choices=PUBLISH_MODES, help="set the mode of every published port")
-    parser.add_argument("--controller-image", help="the controller image")
+    add_stack_options(parser, "the controller image")
     parser.add_argument(
         "--allow-host-path",
         action="append",
@@ -65,13 +49,13 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
             name_prefix=options.name + "_" if options.name else "",
         )
         if translation.files and not options.data_dir:
-            raise _UsageError("the manifests hold ConfigMap or Secret data: give --data-dir DIR to write it")
+            raise UsageError("the manifests hold ConfigMap or Secret data: give --data-dir DIR to write it")
         stack = render_stack(
             [translation.stack], endpoint_mode=options.endpoint_mode, publish_mode=options.publish_mode
         )
         if translation.files:
             write_files(translation.files, data_dir)
-    except (_UsageError, TemplateError, OSError) as error:
+    except (UsageError, TemplateError, OSError) as error:
         stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
         return 2
     except KubeError as error:

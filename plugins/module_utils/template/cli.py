@@ -20,17 +20,26 @@ from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAM
 PROG = "podlike template"
 
 
-class _UsageError(Exception):
-    pass
+class UsageError(Exception):
+    """A mistake on the command line: one line and exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """An argument parser that raises UsageError instead of printing its usage and exiting."""
+
     def error(self, message):
-        raise _UsageError(message)
+        raise UsageError(message)
+
+
+def add_stack_options(parser, controller_image_help):
+    """The options every command that prints a stack shares: endpoint and publish modes, controller image."""
+    parser.add_argument("--endpoint-mode", choices=ENDPOINT_MODES, help="set deploy.endpoint_mode on every service")
+    parser.add_argument("--publish-mode", choices=PUBLISH_MODES, help="set the mode of every published port")
+    parser.add_argument("--controller-image", help=controller_image_help)
 
 
 def _parser():
-    parser = _Parser(prog=PROG, description="Render x-podlike templates into a plain stack file.")
+    parser = Parser(prog=PROG, description="Render x-podlike templates into a plain stack file.")
     parser.add_argument(
         "-a",
         "--arg",
@@ -39,9 +48,7 @@ def _parser():
         metavar="KEY=VALUE",
         help="a template arg, over the files' x-podlike args; dotted keys nest (http_cache.port=8080); YAML values",
     )
-    parser.add_argument("--endpoint-mode", choices=ENDPOINT_MODES, help="set deploy.endpoint_mode on every service")
-    parser.add_argument("--publish-mode", choices=PUBLISH_MODES, help="set the mode of every published port")
-    parser.add_argument("--controller-image", help="the default controller image")
+    add_stack_options(parser, "the default controller image")
     parser.add_argument("files", nargs="+", metavar="FILE", help="stack files, merged in order; - reads stdin")
     return parser
 
@@ -52,7 +59,7 @@ def parse_args_option(values):
     for item in values:
         key, separator, text = item.partition("=")
         if not separator or not key:
-            raise _UsageError(f"an arg must be KEY=VALUE, got {item!r}")
+            raise UsageError(f"an arg must be KEY=VALUE, got {item!r}")
         try:
             value = load_yaml(text) if text else ""
         except YAMLError:
@@ -62,7 +69,7 @@ def parse_args_option(values):
         for part in parts[:-1]:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
-                raise _UsageError(f"arg {key!r} conflicts with another arg")
+                raise UsageError(f"arg {key!r} conflicts with another arg")
         target[parts[-1]] = value
     return args
 
@@ -84,7 +91,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
             publish_mode=options.publish_mode,
             controller_image=options.controller_image,
         )
-    except (TemplateError, MissingLibrary, _UsageError) as error:
+    except (TemplateError, MissingLibrary, UsageError) as error:
         stderr.write("{}: error: {}\n".format(PROG, " ".join(str(error).split("\n"))))
         return 2
     except KeyboardInterrupt:
