@@ -49,6 +49,9 @@ def load_yaml(text, max_nodes=MAX_NODES):
         node = _compose(loader, max_nodes)
         return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):
+            # libyaml's own limit (1000 levels), reached while it reads ahead of the composer's check.
+            raise YAMLError("the document is nested more than %d levels deep" % MAX_DEPTH)
         raise YAMLError(_one_line(exc))
     finally:
         loader.dispose()
