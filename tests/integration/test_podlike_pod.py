@@ -47,9 +47,13 @@ def test_pod_lifecycle(tmp_path, pod):
     created = run_ok(tmp_path, "podlike_pod", args, diff=True)
     assert created["changed"] and created["actions"] == ["create", "start"]
     assert created["pod"]["health"] == "healthy"
-    assert {c["name"]: c["state"] for c in created["pod"]["components"]} == {"client": "running", "server": "running"}
+    members = [c for c in created["pod"]["components"] if c.get("role", "component") == "component"]
+    assert {c["name"]: c["state"] for c in members} == {"client": "running", "server": "running"}
     assert "httpd -f -p 8080" in created["diff"]["after"] and created["diff"]["before"] == ""
-    assert containers("label=podlike.pod=%s" % pod) == [pod + ".podlike.client", pod + ".podlike.server"]
+    assert containers("label=podlike.pod=%s" % pod, "label=podlike.role=component") == [
+        pod + ".podlike.client",
+        pod + ".podlike.server",
+    ]
     # The client reaches the server on localhost: the components share the controller's network namespace.
     wait_until(lambda: PAGE in docker("logs", pod + ".podlike.client"), timeout=20, message="the client's fetch")
     first_id = controller_id(pod)
