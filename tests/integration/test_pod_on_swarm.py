@@ -130,7 +130,7 @@ def test_sigkill_of_a_swarm_controller_leaves_no_component(stack):
         message="replacement task",
     )
     wait_until(
-        lambda: len(containers("label=podlike.pod=%s" % replacement, "status=running")) == 7,
+        lambda: len(containers("label=podlike.pod=%s" % replacement, "status=running")) == 8,
         timeout=60,
         message="replacement pod running",
     )
