@@ -181,14 +181,23 @@ def test_sigkill_at_any_moment_of_the_start_leaves_nothing(unique, cleanup):
         for thread in threads:
             thread.join()
     time.sleep(5)
-    left = {}
+    # A kill during the guard's own create leaves that guard created, never started (docs/security.md):
+    # the next controller on the node removes it. Nothing else of the pod may be left.
+    never_started = set(docker("ps", "-a", "--format", "{{.Names}}", "--filter", "status=created").split())
+    left, guards = {}, []
     for name in names:
         found = docker("ps", "-a", "--format", "{{.Names}}", "--filter", "label=podlike.pod=" + name).split()
         found += docker(
             "ps", "-a", "--format", "{{.Names}}", "--filter", "label=podlike.controller.id=" + outcome[name]
         ).split()
-        if found:
-            left[name] = sorted(set(found))
+        for container in sorted(set(found)):
+            if container == name + ".podlike._guard" and container in never_started:
+                guards.append(container)
+            else:
+                left.setdefault(name, []).append(container)
+    print("SIGKILL during start-up: %d pods, created guards left: %d" % (len(names), len(guards)))
+    for guard in guards:
+        docker("rm", "-f", guard, check=False)
     assert left == {}
 
 
