@@ -16,7 +16,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings
 
 ENGINE_TIMEOUT = 15
 
@@ -117,7 +116,7 @@ def _cgroup_parent(controller, settings, engine, definition, output):
     components = definition.all_components()
     asked = {}
     for component in components:
-        _config, host = container_settings(component.name, component.definition)
+        host = component.host_config
         asked[component.name] = (host.get("Memory") or None, host.get("NanoCpus") or None)
     limits = cgroups.component_limits(engine, controller_host, components, asked)
     output.info(
@@ -158,7 +157,7 @@ def _volume_names(client, controller, definition):
     A stack volume web_shared (or one labelled with its reference) is what a component means by
     'shared'; this lets per-task volume names work as in rycus86/podlike.
     """
-    wanted = any(component.definition.get("volumes") for component in definition.all_components())
+    wanted = any(component.host_config.get("Mounts") for component in definition.all_components())
     if not wanted:
         return {}
     names = {}

@@ -20,7 +20,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import container_settings, key_values
 
 # $(PODLIKE_POD_NAME) in an environment value is the pod's own value, as Kubernetes' dependent variables.
 _POD_VARIABLE = re.compile(r"\$\((PODLIKE_[A-Z_]+)\)")
@@ -110,7 +109,7 @@ class PodContext:
 def create_body(component, pod, read_file=None, warn=None):
     """The body of POST /containers/create for one component."""
     warn = warn or (lambda message: None)
-    config, host = container_settings(component.name, component.definition)
+    config, host = component.container_settings()
     labels = dict(config.get("Labels") or {})
     labels.update(pod.own_labels(component.name, "init" if component.init else "component"))
     config["Labels"] = labels
@@ -195,12 +194,9 @@ def guard_body(pod, image):
 def environment(component, pod, read_file=None):
     """env_file, then environment, then the pod's identity (PODLIKE_*) as KEY=VALUE strings."""
     values = {}
-    for path in _env_files(component):
+    for path in component.env_files:
         values.update(read_env_file(path, component.name, read_file))
-    try:
-        values.update(key_values(component.definition.get("environment")))
-    except ValueError as exc:
-        raise SpecError(str(exc), component=component.name, key="environment")
+    values.update(component.environment)
     identity = pod_identity(pod)
     identity["PODLIKE_COMPONENT_NAME"] = component.name
     for name, value in values.items():
@@ -242,17 +238,6 @@ def read_env_file(path, component_name, read_file=None):
         if sep:
             values[key.strip()] = value
     return values
-
-
-def _env_files(component):
-    value = component.definition.get("env_file")
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [item["path"] if isinstance(item, dict) else str(item) for item in value]
-    raise SpecError("expected a path or a list of paths", component=component.name, key="env_file")
 
 
 def _named_volume(mount, volume_names):

@@ -20,7 +20,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import check_dependencies
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component, parse_copy
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
 
 # The largest label value or Compose file read: a definition is text a person writes, not data.
@@ -96,28 +96,6 @@ def build(init_components, components, copies, settings):
         if name not in seen:
             raise SpecError("pod.copy.%s names no component of this pod" % name, component=name, key="pod.copy")
     return PodDefinition(init_components, components, copies, settings)
-
-
-def parse_copy(name, value):
-    """[(source, target)] from a pod.copy value: 'src:dst', a list of them, or a mapping src: dst."""
-    key = LABEL_COPY_PREFIX + name
-    if isinstance(value, str):
-        entries = [value]
-    elif isinstance(value, list):
-        entries = value
-    elif isinstance(value, dict):
-        entries = ["%s:%s" % (src, dst) for src, dst in value.items()]
-    else:
-        raise SpecError("expected 'src:dst', a list of them or a mapping", component=name, key=key)
-    pairs = []
-    for entry in entries:
-        if not isinstance(entry, str):
-            raise SpecError("entries must be strings of the form src:dst", component=name, key=key)
-        parts = [part.strip() for part in entry.split(":")]
-        if len(parts) != 2 or not all(parts):
-            raise SpecError("%r is not of the form /source:/target" % entry, component=name, key=key)
-        pairs.append((parts[0], parts[1]))
-    return pairs
 
 
 def _copies(labels):

@@ -19,7 +19,7 @@ import posixpath
 import stat
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key, container_settings
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
 
 PRIVILEGED = "-allow-privileged"
@@ -145,7 +145,7 @@ class Refusal:
 def check_pod(components, allowances, inspect_volume=None):
     """Check every component's container settings, as translated for the engine, before anything is created."""
     for component in components:
-        config, host = container_settings(component.name, component.definition)
+        config, host = component.container_settings()
         config["HostConfig"] = host
         check(component.name, config, allowances, inspect_volume)
 

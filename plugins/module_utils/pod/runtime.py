@@ -40,7 +40,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import healthcheck
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.state import ComponentState, pod_health
 
 DEFAULT_GRACE_PERIOD = 10.0
@@ -498,7 +497,7 @@ class Pod:
                 client.clone(),
                 state.container_id,
                 component.name,
-                bool(component.definition.get("tty")),
+                component.tty,
                 self.output,
             )
         if component.post_start:
@@ -602,9 +601,9 @@ class Pod:
 
     def _has_healthcheck(self, component, client):
         """A healthcheck of the component's own (not disabled), or else one of its image (looked up once)."""
-        own = component.definition.get("healthcheck")
+        own = component.healthcheck
         if own is not None:
-            return healthcheck(own).get("Test") != ["NONE"]
+            return own.get("Test") != ["NONE"]
         if component.image not in self._image_checks:
             try:
                 image = client.inspect_image(component.image)

@@ -1,17 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""Component definitions (Compose service keys) and their translation to Docker container settings.
+"""The component model: a Compose service definition parsed once into a typed, normalized Component.
 
-Every Compose key a component may use is translated here and nowhere else.
+Every Compose key a component may use is checked and translated here and nowhere else: the controller (labels
+and pod.compose.file), the policy, the template renderer, podlike_pod and podlike_stack all read the result.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import re
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import parse_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
@@ -162,7 +165,7 @@ DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_complete
 
 
 class Component:
-    """One component of a pod: its name, its definition and what the pod needs to know of it."""
+    """One component of a pod, parsed once: its container settings and what the pod does with it."""
 
     def __init__(self, name, definition, init=False, source="label"):
         self.name = name
@@ -170,9 +173,12 @@ class Component:
         self.init = init
         self.source = source
         self.image = definition.get("image")
+        self.config, self.host_config = container_settings(name, definition)
+        self.environment = _parsed(name, definition, "environment", key_values) or {}
+        self.env_files = _parsed(name, definition, "env_file", env_file_paths) or []
         self.depends_on = parse_depends_on(name, definition.get("depends_on"))
-        self.stop_grace_period = _optional(name, definition, "stop_grace_period", parse_duration)
-        self.sidecar = bool(_optional(name, definition, "x-podlike-sidecar", parse_bool))
+        self.stop_grace_period = _parsed(name, definition, "stop_grace_period", parse_duration)
+        self.sidecar = bool(_parsed(name, definition, "x-podlike-sidecar", parse_bool))
         self.restart = parse_restart(name, definition.get("restart"))
         self.post_start = parse_hook(name, definition, "post_start")
         self.pre_stop = parse_hook(name, definition, "pre_stop")
@@ -181,15 +187,47 @@ class Component:
         if self.pull_policy is not None and self.pull_policy not in PULL_POLICIES:
             raise SpecError("must be one of %s" % ", ".join(PULL_POLICIES), component=name, key="pull_policy")
 
+    @property
+    def healthcheck(self):
+        """The component's own HealthConfig, or None when it sets no healthcheck."""
+        return self.config.get("Healthcheck")
+
+    @property
+    def tty(self):
+        return bool(self.config.get("Tty"))
+
+    def container_settings(self):
+        """(config, host_config) as copies, for a create body or a policy check to add to."""
+        return copy.deepcopy(self.config), copy.deepcopy(self.host_config)
+
+    def normalized(self):
+        """Everything the pod takes from the definition, as plain values (for comparisons and reports)."""
+        return {
+            "name": self.name,
+            "init": self.init,
+            "config": self.config,
+            "host_config": self.host_config,
+            "environment": self.environment,
+            "env_files": self.env_files,
+            "depends_on": self.depends_on,
+            "stop_grace_period": self.stop_grace_period,
+            "sidecar": self.sidecar,
+            "restart": (self.restart.mode, self.restart.max_retries),
+            "post_start": self.post_start,
+            "pre_stop": self.pre_stop,
+            "probes": dict((kind, vars(probe)) for kind, probe in self.probes.items()),
+            "pull_policy": self.pull_policy,
+        }
+
     def __repr__(self):
         return "Component(%r)" % self.name
 
 
-def parse_component(name, definition, init=False, strict=True, source="label"):
-    """Validate one component definition; return a Component or raise SpecError.
+def component_keys(name, definition, strict=True):
+    """The definition's Compose keys after the key checks; SpecError for a refused or unknown key.
 
-    strict refuses unsupported keys (labels); a Compose file (strict=False) may carry keys that
-    make sense for Compose only, and those are ignored.
+    strict refuses unsupported keys (labels, templates); a Compose file (strict=False) may carry keys that
+    make sense for Compose only, and those are left out.
     """
     if not isinstance(name, str) or not COMPONENT_NAME.match(name):
         raise SpecError(
@@ -212,15 +250,14 @@ def parse_component(name, definition, init=False, strict=True, source="label"):
         if key not in SUPPORTED_KEYS:
             raise SpecError("unknown Compose key", component=name, key=key)
         clean[key] = value
+    return clean
+
+
+def parse_component(name, definition, init=False, strict=True, source="label"):
+    """The Component of one Compose service definition; SpecError naming the component and key otherwise."""
+    clean = component_keys(name, definition, strict)
     if not clean.get("image") or not isinstance(clean.get("image"), str):
         raise SpecError("an image is required", component=name, key="image")
-    # Translate once now so that a bad value fails before anything is created.
-    container_settings(name, clean)
-    for key in ("environment", "labels"):
-        try:
-            key_values(clean.get(key))
-        except ValueError as exc:
-            raise SpecError(str(exc), component=name, key=key)
     return Component(name, clean, init=init, source=source)
 
 
@@ -402,35 +439,45 @@ def healthcheck(value):
     return result
 
 
+# A short-syntax volume source starting with one of these is a host path (Compose's rule), else a volume name.
+HOST_PATH_STARTS = ("/", ".", "~")
+
+
+def short_volume(text):
+    """The Compose long syntax of a short volume entry, source:target[:mode,...] or a bare target."""
+    parts = _string(text).split(":")
+    if len(parts) == 1:
+        return {"type": "volume", "target": parts[0]}
+    if len(parts) > 3:
+        raise ValueError("%r: expected source:target[:mode]" % text)
+    source, target = parts[0], parts[1]
+    modes = parts[2].split(",") if len(parts) == 3 else []
+    entry = {"type": "bind" if source.startswith(HOST_PATH_STARTS) else "volume", "source": source, "target": target}
+    if "ro" in modes:
+        entry["read_only"] = True
+    if entry["type"] == "volume" and "nocopy" in modes:
+        entry["volume"] = {"nocopy": True}
+    return entry
+
+
 def mount(item):
     """A Docker Mount from the short (src:dst[:mode]) or the long volume syntax."""
-    if isinstance(item, str):
-        parts = item.split(":")
-        if len(parts) == 1:
-            return {"Type": "volume", "Target": parts[0]}
-        if len(parts) > 3:
-            raise ValueError("%r: expected source:target[:mode]" % item)
-        source, target = parts[0], parts[1]
-        modes = parts[2].split(",") if len(parts) == 3 else []
-        kind = "bind" if source.startswith("/") else "volume"
-        result = {"Type": kind, "Source": source, "Target": target, "ReadOnly": "ro" in modes}
-        if kind == "volume" and "nocopy" in modes:
-            result["VolumeOptions"] = {"NoCopy": True}
-        return result
-    spec = _mapping(item)
+    spec = short_volume(item) if isinstance(item, str) else _mapping(item)
     target = spec.get("target")
     if not target:
         raise ValueError("a volume needs a target")
     source = spec.get("source")
-    kind = spec.get("type") or ("bind" if source and str(source).startswith("/") else "volume")
+    kind = spec.get("type") or ("bind" if source and str(source).startswith(HOST_PATH_STARTS) else "volume")
     if kind not in ("bind", "volume", "tmpfs", "npipe"):
         raise ValueError("volume type %r is not one of bind, volume, tmpfs" % kind)
     unknown = set(spec) - {"type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency"}
     if unknown:
         raise ValueError("unknown volume key(s): %s" % ", ".join(sorted(str(k) for k in unknown)))
-    result = {"Type": kind, "Target": _string(target), "ReadOnly": _bool(spec.get("read_only", False))}
+    result = {"Type": kind, "Target": _string(target)}
     if source:
         result["Source"] = _string(source)
+    if source or not isinstance(item, str):
+        result["ReadOnly"] = _bool(spec.get("read_only", False))
     options = dict((name, _mapping(spec.get(name) or {})) for name in ("bind", "volume", "tmpfs"))
     if kind == "bind" and options["bind"].get("propagation"):
         result["BindOptions"] = {"Propagation": _string(options["bind"]["propagation"])}
@@ -512,6 +559,39 @@ def key_values(value, bare=""):
     return result
 
 
+def env_file_paths(value):
+    """The paths of env_file: one path, or a list of paths or of mappings with 'path'."""
+    if isinstance(value, str):
+        return [value]
+    paths = []
+    for item in _list(value):
+        path = item.get("path") if isinstance(item, dict) else item
+        paths.append(_string(path))
+    return paths
+
+
+def parse_copy(name, value):
+    """[(source, target)] from a pod.copy value: 'src:dst', a list of them, or a mapping src: dst."""
+    key = LABEL_COPY_PREFIX + name
+    if isinstance(value, str):
+        entries = [value]
+    elif isinstance(value, list):
+        entries = value
+    elif isinstance(value, dict):
+        entries = ["%s:%s" % (src, dst) for src, dst in value.items()]
+    else:
+        raise SpecError("expected 'src:dst', a list of them or a mapping", component=name, key=key)
+    pairs = []
+    for entry in entries:
+        if not isinstance(entry, str):
+            raise SpecError("entries must be strings of the form src:dst", component=name, key=key)
+        parts = [part.strip() for part in entry.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise SpecError("%r is not of the form /source:/target" % entry, component=name, key=key)
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
 def _scalar_text(value):
     if value is None:
         return ""
@@ -522,12 +602,12 @@ def _scalar_text(value):
     return str(value)
 
 
-def _optional(name, definition, key, converter):
+def _parsed(name, definition, key, converter):
     if definition.get(key) is None:
         return None
     try:
         return converter(definition[key])
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise SpecError(str(exc), component=name, key=key)
 
 
