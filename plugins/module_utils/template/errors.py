@@ -4,14 +4,15 @@
 
 
 class TemplateError(Exception):
-    """A stack could not be rendered; the message names the service, the template and the key."""
+    """A stack could not be rendered; the message names the service, the template, the component and the key."""
 
-    def __init__(self, message, service=None, template=None, key=None):
+    def __init__(self, message, service=None, template=None, key=None, component=None):
         super().__init__(message)
         self.message = message
         self.service = service
         self.template = template
         self.key = key
+        self.component = component
 
     def with_context(self, service=None, template=None, key=None):
         """Fill in the context this error was raised without, keeping what is already known."""
@@ -26,6 +27,8 @@ class TemplateError(Exception):
             parts.append(f'service "{self.service}"')
         if self.template:
             parts.append(f'template "{self.template}"')
+        if self.component:
+            parts.append(f'component "{self.component}"')
         if self.key:
             parts.append(f'key "{self.key}"')
         parts.append(self.message)

@@ -17,7 +17,13 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_SETTING_PREFIX,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary, import_jinja2
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
+    component_keys,
+    key_values,
+    parse_copy,
+    parse_depends_on,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.template import gotemplate
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import (
     load_stack,
@@ -43,9 +49,6 @@ PUBLISH_MODES = ("ingress", "host")
 SOCKET_VOLUME = f"{DOCKER_SOCKET}:{DOCKER_SOCKET}:ro"
 DEFAULT_CONTROLLER_COMMAND = ["-logs"]
 DEFAULT_COMPONENT_NAME = "app"
-DEPENDS_ON_CONDITIONS = ("service_started", "service_healthy")
-# Keys that describe the pod's network or scheduling: they belong on the controller service, never on a component.
-POD_ONLY_KEYS = ("deploy", "networks", "ports")
 
 
 def render_stack(compose, args=None, workdir=None, endpoint_mode=None, publish_mode=None, controller_image=None):
@@ -215,7 +218,7 @@ class PodRenderer:
         for item in _template_items(self.configs, kind, self.name):
             yield self.render_template(item, kind)
 
-    def _single_root(self, template, mapping, kind):
+    def _single_root(self, template, mapping, kind, name=None):
         if len(mapping) != 1:
             raise TemplateError(
                 f"a {kind} template must have exactly one root key, got {len(mapping)}"
@@ -225,20 +228,20 @@ class PodRenderer:
                 key=kind,
             )
         root, value = next(iter(mapping.items()))
-        return root, self._component(value, template, kind)
+        return root, self._component(name or root, value, template, kind)
 
-    def _component(self, value, template, kind):
+    def _component(self, name, value, template, kind):
         component = _mapping_or_empty(value, "a component", service=self.name, template=template, key=kind)
-        for key in POD_ONLY_KEYS:
-            if key in component:
-                raise TemplateError(
-                    f"{key} belongs on the pod (the pod template or the service), not on a component",
-                    service=self.name,
-                    template=template,
-                    key=key,
-                )
-        _check_depends_on(component.get("depends_on"), self.name, template)
+        self._check_component(name, component, template)
         return component
+
+    def _check_component(self, name, component, template):
+        """The component model's key and dependency checks; values may still hold ${VAR} for the deploy."""
+        try:
+            component_keys(name, component)
+            parse_depends_on(name, component.get("depends_on"))
+        except SpecError as error:
+            raise TemplateError(error.detail, service=self.name, template=template, key=error.key, component=name)
 
     # -- each kind -------------------------------------------------------------------------------------------
 
@@ -277,14 +280,15 @@ class PodRenderer:
         for key in MERGED_TRANSFORMER_KEYS:
             if key in self.service and key not in main_component:
                 main_component[key] = copy.deepcopy(self.service[key])
-        _check_depends_on(main_component.get("depends_on"), self.name, None)
-        return main_name or DEFAULT_COMPONENT_NAME, main_component
+        main_name = main_name or DEFAULT_COMPONENT_NAME
+        self._check_component(main_name, main_component, None)
+        return main_name, main_component
 
     def render_extra_components(self):
         components = {}
         for template, mapping in self._rendered("templates"):
             for root, value in mapping.items():
-                component = self._component(value, template, "templates")
+                component = self._component(root, value, template, "templates")
                 if root in components:
                     merge_recursively(components[root][1], component)
                 else:
@@ -292,63 +296,27 @@ class PodRenderer:
         return {root: components[root] for root in components}
 
     def render_init_components(self):
-        return [self._single_root(template, mapping, "init")[1] for template, mapping in self._rendered("init")]
+        return [
+            self._single_root(template, mapping, "init", name="init-%d" % index)[1]
+            for index, (template, mapping) in enumerate(self._rendered("init"), start=1)
+        ]
 
     def render_copies(self):
         copies = {}
         for template, mapping in self._rendered("copy"):
             for component_name, spec in mapping.items():
-                copies.setdefault(component_name, []).extend(_copy_paths(spec, self.name, template))
+                try:
+                    pairs = parse_copy(component_name, spec)
+                except SpecError as error:
+                    raise TemplateError(
+                        error.detail, service=self.name, template=template, key=error.key, component=component_name
+                    )
+                copies.setdefault(component_name, []).extend("%s:%s" % pair for pair in pairs)
         return copies
 
     @staticmethod
     def _labels_mapping(labels):
         return key_values(labels)
-
-
-def _copy_paths(spec, service, template):
-    if isinstance(spec, str):
-        return [spec]
-    if isinstance(spec, list) and all(isinstance(path, str) for path in spec):
-        return list(spec)
-    if isinstance(spec, dict):
-        return [f"{source}:{target}" for source, target in spec.items()]
-    raise TemplateError(
-        f'copy must be a "src:dst" string, a list of them or a src: dst mapping, got {spec!r}',
-        service=service,
-        template=template,
-        key="copy",
-    )
-
-
-def _check_depends_on(depends_on, service, template):
-    if depends_on is None:
-        return
-    if isinstance(depends_on, list):
-        if all(isinstance(name, str) for name in depends_on):
-            return
-        raise TemplateError(
-            "depends_on must list component names", service=service, template=template, key="depends_on"
-        )
-    if not isinstance(depends_on, dict):
-        raise TemplateError(
-            f"depends_on must be a list or a mapping, not {type(depends_on).__name__}",
-            service=service,
-            template=template,
-            key="depends_on",
-        )
-    for name, dependency in depends_on.items():
-        # A missing or null condition means service_started, as the controller reads it.
-        condition = (dependency or {}).get("condition") if isinstance(dependency, (dict, type(None))) else dependency
-        if condition is not None and condition not in DEPENDS_ON_CONDITIONS:
-            raise TemplateError(
-                "depends_on {}: condition must be one of {}, not {!r}".format(
-                    name, ", ".join(DEPENDS_ON_CONDITIONS), condition
-                ),
-                service=service,
-                template=template,
-                key="depends_on",
-            )
 
 
 def _string_keys(value):

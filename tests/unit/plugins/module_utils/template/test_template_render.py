@@ -432,7 +432,7 @@ ERROR_CASES = [
     (
         "ports on a component",
         _stack({"image": "demo", "x-podlike": {"templates": {"inline": "proxy:\n  ports: ['80:80']\n"}}}),
-        'service "web": template "inline": key "ports": ports belongs on the pod',
+        'service "web": template "inline": component "proxy": key "ports": unsupported in a component: publish ports on',
     ),
     (
         "missing file without fallback",
@@ -445,14 +445,14 @@ ERROR_CASES = [
             {"image": "demo", "x-podlike": {"templates": {"inline": "p:\n  depends_on: {app: {condition: done}}\n"}}}
         ),
         (
-            'service "web": template "inline": key "depends_on": depends_on app: condition must be one of service_started, '
-            "service_healthy, not 'done'"
+            'service "web": template "inline": component "p": key "depends_on": app: condition must be one of '
+            "service_started, service_healthy, service_completed_successfully"
         ),
     ),
     (
         "depends_on of the wrong type",
         _stack({"image": "demo", "x-podlike": {"init": {"inline": "p:\n  depends_on: app\n"}}}),
-        'service "web": template "inline": key "depends_on": depends_on must be a list or a mapping, not str',
+        'service "web": template "inline": component "init-1": key "depends_on": expected a list or a mapping',
     ),
     (
         "unknown x-podlike key",
@@ -477,7 +477,7 @@ ERROR_CASES = [
     (
         "copy of the wrong shape",
         _stack({"image": "demo", "x-podlike": {"copy": {"inline": "app: 42\n"}}}),
-        'service "web": template "inline": key "copy": copy must be a "src:dst" string, a list of them or a src: dst mapping, got 42',
+        'service "web": template "inline": component "app": key "pod.copy.app": expected \'src:dst\', a list of them or a mapping',
     ),
     (
         "component defined twice",
