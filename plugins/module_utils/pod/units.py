@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""Compose value formats: durations, byte sizes, booleans, shell words."""
+"""Compose value formats: durations, byte sizes, booleans, shell words, ports."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -70,3 +70,46 @@ def shell_words(value):
     if isinstance(value, (list, tuple)):
         return [str(item) for item in value]
     raise ValueError("expected a string or a list of strings")
+
+
+def port_entries(text):
+    """The long syntax ({target, published, protocol, host_ip}) of a short port: [[ip:]published:]target[/proto].
+
+    Ranges expand to one entry a port; a published range for one target stays one entry with the range as text
+    (the engine picks a free port of it), as Compose's parser does. ValueError for anything else.
+    """
+    spec = str(text).strip()
+    protocol = "tcp"
+    if "/" in spec:
+        spec, protocol = spec.rsplit("/", 1)
+    host_ip = None
+    if spec.startswith("["):
+        host_ip, _sep, spec = spec[1:].partition("]:")
+    parts = spec.split(":")
+    if len(parts) > 3 or (host_ip is not None and len(parts) != 2) or protocol not in ("tcp", "udp", "sctp"):
+        raise ValueError("%r is not of the form [[ip:]published:]target[/protocol]" % (text,))
+    if len(parts) == 3:
+        host_ip, parts = parts[0], parts[1:]
+    published, target = parts if len(parts) == 2 else (None, parts[0])
+    targets = _port_range(target, text)
+    publishes = _port_range(published, text) if published else []
+    if publishes and len(publishes) != len(targets) and len(targets) != 1:
+        raise ValueError("%r: the published and target ranges differ in size" % (text,))
+    entries = []
+    for index, target_port in enumerate(targets):
+        entry = {"target": target_port, "protocol": protocol}
+        if len(publishes) == len(targets):
+            entry["published"] = publishes[index]
+        elif publishes:
+            entry["published"] = published
+        if host_ip:
+            entry["host_ip"] = host_ip
+        entries.append(entry)
+    return entries
+
+
+def _port_range(text, spec):
+    start, _sep, end = text.partition("-")
+    if not start.isdigit() or not (end.isdigit() or not _sep) or int(end or start) < int(start):
+        raise ValueError("%r is not of the form [[ip:]published:]target[/protocol]" % (spec,))
+    return list(range(int(start), int(end or start) + 1))

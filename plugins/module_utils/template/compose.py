@@ -5,6 +5,8 @@
 import copy
 import os
 
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import short_volume
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import port_entries
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.merge import merge_stack_files
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
@@ -60,63 +62,21 @@ def load_stack(items, workdir=None):
     return stack, workdir or "."
 
 
-def _split_range(text):
-    if text is None or text == "":
-        return [None]
-    text = str(text)
-    if "-" in text:
-        start, end = text.split("-", 1)
-        return list(range(int(start), int(end) + 1))
-    return [int(text)]
-
-
 def long_ports(port):
-    """The long syntax of a port entry: a list of ``{target, published, protocol, mode}`` mappings."""
+    """The long syntax of a port entry: a list of ``{target, published, protocol, host_ip}`` mappings."""
     if isinstance(port, dict):
         return [copy.deepcopy(port)]
-    text = str(port)
-    protocol = "tcp"
-    if "/" in text:
-        text, protocol = text.rsplit("/", 1)
-    parts = text.rsplit(":", 2)
-    if len(parts) == 3:
-        host_ip, published, target = parts
-    elif len(parts) == 2:
-        host_ip, (published, target) = None, parts
-    else:
-        host_ip, published, target = None, None, parts[0]
     try:
-        targets = _split_range(target)
-        publishes = _split_range(published)
-    except ValueError:
-        raise TemplateError(f"invalid port {port!r}", key="ports")
-    if publishes != [None] and len(publishes) != len(targets):
-        raise TemplateError(f"port ranges of different sizes in {port!r}", key="ports")
-    entries = []
-    for index, target_port in enumerate(targets):
-        entry = {"target": target_port, "protocol": protocol}
-        if publishes != [None]:
-            entry["published"] = publishes[index]
-        if host_ip:
-            entry["host_ip"] = host_ip
-        entries.append(entry)
-    return entries
+        return port_entries(port)
+    except ValueError as error:
+        raise TemplateError(str(error), key="ports")
 
 
 def long_volume(volume):
     """The long syntax of a service volume entry."""
     if isinstance(volume, dict):
         return copy.deepcopy(volume)
-    parts = str(volume).split(":")
-    if len(parts) == 1:
-        return {"type": "volume", "target": parts[0]}
-    source, target = parts[0], parts[1]
-    entry = {
-        "type": "bind" if source.startswith(("/", ".", "~")) else "volume",
-        "source": source,
-        "target": target,
-    }
-    options = parts[2].split(",") if len(parts) > 2 else []
-    if "ro" in options:
-        entry["read_only"] = True
-    return entry
+    try:
+        return short_volume(volume)
+    except ValueError as error:
+        raise TemplateError(str(error), key="volumes")

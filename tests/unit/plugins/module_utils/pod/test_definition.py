@@ -1,7 +1,8 @@
 """Pod definitions from rycus86/podlike-style labels."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels, parse_copy
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_copy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
