@@ -10,6 +10,7 @@ import threading
 import time
 
 import docker.errors
+from events import Event
 
 BASELINE_LABEL = "bench.baseline"
 ROLE_LABEL = "bench.role"
@@ -101,10 +102,10 @@ class BaselinePod:
 
         def watch():
             for raw in stream:
-                attributes = (raw.get("Actor") or {}).get("Attributes") or {}
-                if attributes.get(ROLE_LABEL) != "component":
+                event = Event(raw)
+                if event.labels.get(ROLE_LABEL) != "component":
                     continue
-                dead = raw.get("id")
+                dead = event.container_id
                 others = [cid for cid in self.component_ids.values() if cid != dead]
                 _in_threads(lambda cid: self._stop_one(cid, 10), others)
                 self.api.kill(self.infra_id)

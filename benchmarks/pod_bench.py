@@ -199,7 +199,15 @@ def pod_failure(controllers, count=3):
         died = watcher.last_time(named("die", victim), 1, 30, killing - 1)
         reacted = watcher.last_time(named("die", name), 1, 30, died)
         first_action = watcher.last_time(
-            lambda e: e.action == "kill" and e.labels.get("podlike.pod") == name and e.name != victim, 1, 30, died
+            lambda e: (
+                e.action == "kill"
+                and e.labels.get("podlike.pod") == name
+                and e.name != victim
+                and e.labels.get("podlike.role") == "component"
+            ),
+            1,
+            30,
+            died,
         )
         timeline = [
             (e.at - died, e.action, e.name[len(name) :] or "(controller)")
@@ -245,7 +253,12 @@ def baseline_failure(api, events_client, watcher, count=3):
         died = watcher.last_time(lambda e: e.action == "die" and e.container_id == victim, 1, 30, killing - 1)
         reacted = watcher.last_time(named("die", name), 1, 30, died)
         first_action = watcher.last_time(
-            lambda e: e.action == "kill" and e.labels.get("bench.baseline") == name and e.container_id != victim,
+            lambda e: (
+                e.action == "kill"
+                and e.labels.get("bench.baseline") == name
+                and e.labels.get("bench.role") == "component"
+                and e.container_id != victim
+            ),
             1,
             30,
             died,

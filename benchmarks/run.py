@@ -244,18 +244,18 @@ class Suite:
         self.interleaved(pod_sample, baseline_sample, warmup=False)
 
     def group_failure(self):
-        reaction = self.figure(
-            "failure_n3",
-            "failure reaction, N=3 (controller exits)",
+        first = self.figure(
+            "failure_reaction_n3",
+            "failure reaction, N=3: die -> first stop of another",
             "s",
             under(0.150, "s"),
-            note="component die -> controller die (the others stopped first)",
+            note="component die -> the engine's first kill event on another component (the controller's reaction)",
         )
-        first = self.figure(
-            "failure_first_action_n3",
-            "failure: first stop sent, N=3",
+        reaction = self.figure(
+            "failure_pod_down_n3",
+            "  failure: die -> pod down, N=3",
             "s",
-            note="component die -> first kill event on another component",
+            note="component die -> controller die, after the others were stopped (graceful) and removed",
         )
 
         def pod_sample():
@@ -277,14 +277,14 @@ class Suite:
 
         acting = self.figure(
             "restart_acting_n3",
-            "failure reaction, N=3 (restart: always)",
+            "failure reaction, restart: always: die -> new create",
             "s",
             under(0.150, "s"),
-            note="component die -> its new container created by the controller",
+            note="component die -> the create event of its new container (the controller's reaction)",
         )
         restarted = self.figure(
             "restart_started_n3",
-            "restart: component die -> running again",
+            "  restart: component die -> running again",
             "s",
             note="component die -> its new container started",
         )

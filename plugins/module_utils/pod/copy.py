@@ -15,7 +15,6 @@ import io
 import os
 import posixpath
 import stat
-import tarfile
 
 from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
@@ -75,6 +74,8 @@ def archive(source, target, component_name, budget=None, entry_name=None):
     budget = budget if budget is not None else [DEFAULT_COPY_LIMIT]
     buffer = io.BytesIO()
     name = entry_name or posixpath.basename(target.rstrip("/")) or "."
+    import tarfile  # only pods that copy need it, with shutil, bz2 and lzma: about 1 MB of the controller's memory
+
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         info = _stat(source, component_name)
         if stat.S_ISDIR(info.st_mode):
@@ -88,7 +89,7 @@ def _add_directory(tar, source, name, component_name, budget):
     for root, directories, files in os.walk(source, followlinks=False):
         relative = os.path.relpath(root, source)
         prefix = name if relative == "." else posixpath.join(name, relative.replace(os.sep, "/"))
-        tar.addfile(_entry(prefix, os.lstat(root), tarfile.DIRTYPE))
+        tar.addfile(_entry(prefix, os.lstat(root), directory=True))
         for entry in sorted(directories) + sorted(files):
             path = os.path.join(root, entry)
             mode = _stat(path, component_name, follow=False).st_mode
@@ -115,7 +116,7 @@ def _add_file(tar, path, name, component_name, budget):
             )
         budget[0] -= info.st_size
         content = handle.read(info.st_size)
-    entry = _entry(name, info, tarfile.REGTYPE)
+    entry = _entry(name, info)
     entry.size = len(content)
     tar.addfile(entry, io.BytesIO(content))
 
@@ -152,9 +153,11 @@ def _check_kind(path, mode, component_name):
     raise _error(component_name, "%s is %s: only regular files and directories are copied" % (path, kind))
 
 
-def _entry(name, info, kind):
+def _entry(name, info, directory=False):
+    import tarfile
+
     entry = tarfile.TarInfo(name)
-    entry.type = kind
+    entry.type = tarfile.DIRTYPE if directory else tarfile.REGTYPE
     entry.mode = info.st_mode & 0o7777
     entry.uid = info.st_uid
     entry.gid = info.st_gid

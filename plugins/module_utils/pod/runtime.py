@@ -39,7 +39,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Po
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.state import ComponentState, pod_health
 
 DEFAULT_GRACE_PERIOD = 10.0
@@ -100,15 +99,16 @@ class Pod:
     def start(self):
         """Bring every component up: init ones in order, then all others as their dependencies allow.
 
-        Nothing is created before the guard's start is on its way to the engine, so that a controller killed
-        at any later moment leaves nothing behind; the infra and the components are created meanwhile.
+        The guard and the infra are created at once; no component is created, and the infra is not started,
+        before the guard's start is on its way to the engine, so that a controller killed at any later moment
+        leaves nothing behind. The components are created while the infra is attached and started.
         """
         self.reap_leftovers()
         helpers = [self._thread(self._start_guard, name="guard")]
-        self._guard_sent.wait()
-        if self.context.needs_infra and not self._start_failed.is_set():
+        if self.context.needs_infra:
             helpers.append(self._thread(self._start_infra, name="infra"))
         else:
+            self._guard_sent.wait()
             self._infra_created.set()
             self._infra_started.set()
         try:
@@ -396,7 +396,10 @@ class Pod:
                 self.infra_id = self._create_helper(client, INFRA, infra_body(self.context, self._own_image()))
                 self.context.infra_id = self.infra_id
             finally:
+                self._guard_sent.wait()
                 self._infra_created.set()
+            if self._start_failed.is_set():
+                return
             try:
                 self._infra_stdin = client.attach_stdin(self.infra_id)
             except DockerError as exc:
@@ -467,6 +470,8 @@ class Pod:
         return client.create_container(name, body)
 
     def _pull(self, component, client):
+        from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth import auth_header
+
         self.output.info("pulling image %s for %s" % (component.image, component.name))
         try:
             client.pull_image(component.image, auth_header=auth_header(component.image, warn=self.output.warn))
