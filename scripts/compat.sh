@@ -23,7 +23,7 @@ for mode in ${PODLIKE_COMPAT_MODES:-v1 v2}; do
 import sys
 sys.path.insert(0, "tests")
 import conftest  # noqa: F401 - makes the collection importable
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
 
 client = DockerClient()
 info = client.info()

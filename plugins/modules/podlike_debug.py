@@ -119,15 +119,15 @@ stderr:
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
     client_from_params,
     engine_argument_spec,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
 from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
-from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import run_in_pod
+from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
+from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import run_in_pod
 
 ARGUMENT_SPEC = engine_argument_spec(
     env_fallback,

@@ -170,30 +170,20 @@ swarm:
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
     client_from_params,
     engine_argument_spec,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
 from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import host_pods, swarm_available, swarm_services
+from ansible_collections.podlike.swarm.plugins.module_utils.host.status import gather
 
 ARGUMENT_SPEC = engine_argument_spec(
     env_fallback,
     name=dict(type="str"),
     stack=dict(type="str"),
 )
-
-
-def gather(client, name=None, stack=None):
-    """The module result: pods on the host and pod services of the Swarm."""
-    pods = host_pods(client, stack=stack)
-    swarm = swarm_available(client)
-    services = swarm_services(client, pods, name=name, stack=stack) if swarm else []
-    if name is not None:
-        pods = [pod for pod in pods if pod["name"] == name]
-    return dict(pods=pods, services=services, swarm=swarm)
 
 
 def main():

@@ -350,8 +350,8 @@ plan:
 """
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
     cli_connection,
     client_from_params,
     engine_argument_spec,

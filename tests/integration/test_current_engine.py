@@ -17,7 +17,7 @@ from conftest import (
 )
 from helpers_ansible import run_task
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     MAX_API_VERSION,
     DockerClient,
     version_tuple,

@@ -18,7 +18,7 @@ from conftest import (
     wait_until,
 )
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError
 
 pytestmark = pytest.mark.engine
 

@@ -49,7 +49,7 @@ NEEDED = (
     "bindep.txt",
     "plugins/doc_fragments/docker_engine.py",
     "plugins/modules/podlike_stack.py",
-    "plugins/module_utils/engine_client.py",
+    "plugins/module_utils/engine/connection.py",
     "roles/stack/meta/argument_specs.yml",
     "roles/controller_image/tasks/main.yml",
     "images/controller/Dockerfile",

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext

@@ -55,9 +55,9 @@ def main(argv=None):
 
 def debug_main(argv):
     """Run IMAGE [COMMAND...] inside POD (a controller on this engine), like kubectl debug."""
-    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, DockerError
-    from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
-    from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import run_in_pod
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError
+    from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
+    from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import run_in_pod
 
     if len(argv) < 2:
         sys.stderr.write("usage: podlike debug POD IMAGE [COMMAND...]\n")
@@ -78,7 +78,7 @@ def run_controller(argv, output=None):
     """Run the pod whose definition is in this container's labels; return the exit code."""
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
-    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 
     output = output or Output()
     try:

@@ -16,7 +16,7 @@ import os
 import posixpath
 import stat
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import DEFAULT_COPY_LIMIT
 

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, read_frames, read_raw
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, read_frames, read_raw
 
 
 def copy_logs(client, container_id, name, tty, output):

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
     raise
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_CONTROLLER_ID
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
     DockerError,
     NotFound,

@@ -15,7 +15,7 @@ import subprocess
 import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
@@ -66,7 +66,7 @@ class StackError(Exception):
 class DockerCli:
     """The docker command line, pointed at one engine by environment variables and global flags.
 
-    ``environment`` and ``flags`` come from ``engine_client.cli_connection``; the connection variables of the
+    ``environment`` and ``flags`` come from ``engine.connection.cli_connection``; the connection variables of the
     module's own environment are dropped so that only the options decide which engine the CLI talks to.
     """
 

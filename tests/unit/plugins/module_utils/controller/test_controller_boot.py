@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, SpecError
 from fake_engine import CONTROLLER_ID, controller_container, pod_labels

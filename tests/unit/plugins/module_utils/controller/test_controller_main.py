@@ -5,13 +5,14 @@ import signal
 import threading
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils import docker_api, pod_debug
+from ansible_collections.podlike.swarm.plugins.module_utils.engine import api as engine_api
+from ansible_collections.podlike.swarm.plugins.module_utils.host import debug as host_debug
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import VERSION
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import health
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import main as controller
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
-from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
 from fake_engine import CONTROLLER_ID, controller_container, pod_labels, wait_running
 
@@ -88,8 +89,8 @@ def test_debug_runs_in_the_pod_and_returns_its_exit_code(capsys, monkeypatch, en
         calls.append((pod, image, command))
         return {"stdout": "out\n", "stderr": "err\n", "rc": 4}
 
-    monkeypatch.setattr(docker_api, "DockerClient", lambda *args, **kwargs: engine.client())
-    monkeypatch.setattr(pod_debug, "run_in_pod", run_in_pod)
+    monkeypatch.setattr(engine_api, "DockerClient", lambda *args, **kwargs: engine.client())
+    monkeypatch.setattr(host_debug, "run_in_pod", run_in_pod)
     assert controller.main(["debug", "web", "busybox", "ps", "-ef"]) == 4
     assert calls == [("web", "busybox", ["ps", "-ef"])]
     captured = capsys.readouterr()
@@ -100,8 +101,8 @@ def test_debug_of_an_unknown_pod_is_exit_2(capsys, monkeypatch, engine):
     def run_in_pod(client, pod, image, command=None):
         raise PodStateError("no pod named web on this node")
 
-    monkeypatch.setattr(docker_api, "DockerClient", lambda *args, **kwargs: engine.client())
-    monkeypatch.setattr(pod_debug, "run_in_pod", run_in_pod)
+    monkeypatch.setattr(engine_api, "DockerClient", lambda *args, **kwargs: engine.client())
+    monkeypatch.setattr(host_debug, "run_in_pod", run_in_pod)
     assert controller.main(["debug", "web", "busybox"]) == 2
     assert capsys.readouterr().err == "podlike debug: error: no pod named web on this node\n"
 

@@ -27,7 +27,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_ROLE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, runtime
 
 CONTROLLER_ID = "c" * 64

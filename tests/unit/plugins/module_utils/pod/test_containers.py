@@ -112,7 +112,7 @@ def test_environment_may_name_the_pods_own_values():
 
 
 def test_copy_into_a_directory_the_image_lacks():
-    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import copy_into
 
     calls = []

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod

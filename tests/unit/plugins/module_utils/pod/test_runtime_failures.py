@@ -1,7 +1,7 @@
 """Every way a pod's start or restart can fail: one line naming the component, an exit code, nothing left."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import Conflict, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from fake_engine import CONTROLLER_ID, wait_for, wait_running
 

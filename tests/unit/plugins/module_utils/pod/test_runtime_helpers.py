@@ -1,6 +1,6 @@
 """The pod's own containers: the infra holds the shared namespaces, the guard removes the pod if the controller dies."""
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from fake_engine import CONTROLLER_ID, wait_running
 
 RUNNING = {"image": "busybox:1", "command": "sleep 1000"}

@@ -143,7 +143,7 @@ def test_a_forwarded_signal_that_ends_a_component_applies_its_restart_policy(eng
 
 
 def test_a_signal_the_engine_cannot_deliver_is_a_warning(engine, run_pod, output):
-    from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 
     running = run_pod({"app": spec()})
     wait_running(output)

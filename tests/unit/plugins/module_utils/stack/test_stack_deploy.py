@@ -151,7 +151,7 @@ class FakeClient:
         return [task for task in self.tasks if not wanted or task.get("DesiredState") in wanted]
 
     def inspect_container(self, container_id):
-        from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
+        from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
 
         if container_id not in self.health:
             raise NotFound("no such container")

@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_debug import debug_config, debug_name
+from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import debug_config, debug_name
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_POD,
     LABEL_SETTING_PREFIX,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
     DockerError,
     NotFound,
@@ -35,7 +35,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod import definitio
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import defines_pod, describe_pod
+from ansible_collections.podlike.swarm.plugins.module_utils.host.status import defines_pod, describe_pod
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml, load_yaml
 
 LABEL_DIGEST = "podlike.definition.digest"

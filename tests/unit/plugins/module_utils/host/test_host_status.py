@@ -1,7 +1,7 @@
 """Listing pods: what makes a controller, the controller's health text, component entries."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.pod_status import (
+from ansible_collections.podlike.swarm.plugins.module_utils.host.status import (
     component_entry,
     controller_ids,
     defines_pod,

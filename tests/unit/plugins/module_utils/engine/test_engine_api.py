@@ -1,7 +1,7 @@
 """Percent-encoding of paths and queries, as urllib.parse does it (without importing it)."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerClient, quote
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, quote
 
 
 @pytest.mark.parametrize(

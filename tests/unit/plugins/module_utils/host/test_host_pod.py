@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import (
+from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import (
     LABEL_DIGEST,
     controller_config,
     digest,

@@ -1,10 +1,10 @@
-"""podlike_pod's work function with a fake engine: check mode acts on nothing and tells the truth."""
+"""podlike_pod's work (host.apply) with a fake engine: check mode acts on nothing and tells the truth."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import NotFound
-from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import PodStateError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
-from ansible_collections.podlike.swarm.plugins.modules.podlike_pod import ARGUMENT_SPEC, desired, run
+from ansible_collections.podlike.swarm.plugins.module_utils.host.apply import apply, desired
 
 
 class FakeEngine:
@@ -28,9 +28,24 @@ class FakeEngine:
         raise AssertionError("check mode called %s" % name)
 
 
+# podlike_pod's options as Ansible hands them over when the task sets none (the module's argument spec).
+POD_OPTION_DEFAULTS = dict.fromkeys(
+    ("components", "compose_file", "init_components", "copy", "volumes", "share_pid", "share_ipc", "share_volumes"),
+)
+POD_OPTION_DEFAULTS.update(
+    dict.fromkeys(("published_ports", "networks", "labels", "restart_policy")),
+    state="present",
+    grace_period=10,
+    pull="missing",
+    recreate=False,
+    wait=True,
+    wait_timeout=60,
+    controller_image="podlike/controller:latest",
+)
+
+
 def params(**overrides):
-    values = {key: spec.get("default") for key, spec in ARGUMENT_SPEC.items()}
-    values.update(name="web", components={"server": {"image": "busybox", "command": "httpd -f"}})
+    values = dict(POD_OPTION_DEFAULTS, name="web", components={"server": {"image": "busybox", "command": "httpd -f"}})
     values.update(overrides)
     return values
 
@@ -46,34 +61,34 @@ def existing(**overrides):
 
 
 def test_check_mode_create():
-    result = run(params(), FakeEngine(), check_mode=True)
+    result = apply(params(), FakeEngine(), check_mode=True)
     assert result["changed"] and result["actions"] == ["create", "start"]
     assert result["pod"]["components"][0]["container"] == "web.podlike.server"
     assert result["diff"]["before"] == "" and "httpd -f" in result["diff"]["after"]
 
 
 def test_same_definition_is_unchanged():
-    result = run(params(), FakeEngine({"web": existing()}), check_mode=True)
+    result = apply(params(), FakeEngine({"web": existing()}), check_mode=True)
     assert not result["changed"] and result["actions"] == []
     assert result["diff"]["before"] == result["diff"]["after"]
 
 
 def test_changed_component_recreates_with_a_diff():
     engine = FakeEngine({"web": existing()})
-    result = run(params(components={"server": {"image": "busybox", "command": "httpd -f -p 81"}}), engine, True)
+    result = apply(params(components={"server": {"image": "busybox", "command": "httpd -f -p 81"}}), engine, True)
     assert result["actions"] == ["remove", "create", "start"]
     assert "-p 81" in result["diff"]["after"] and "-p 81" not in result["diff"]["before"]
 
 
 def test_bad_component_fails_before_the_engine_is_asked():
     with pytest.raises(SpecError, match='component "server": key "ports"'):
-        run(params(components={"server": {"image": "busybox", "ports": ["80"]}}), FakeEngine(), check_mode=False)
+        apply(params(components={"server": {"image": "busybox", "ports": ["80"]}}), FakeEngine(), check_mode=False)
 
 
 def test_foreign_container_with_the_name():
     engine = FakeEngine({"web": {"Id": "x", "Config": {"Labels": {}}, "State": {"Running": True}}})
     with pytest.raises(PodStateError, match="not a pod controller"):
-        run(params(), engine, check_mode=True)
+        apply(params(), engine, check_mode=True)
 
 
 def test_compose_file_content_is_part_of_the_digest(tmp_path):

@@ -23,7 +23,7 @@ import struct
 import threading
 
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_http import Connection, ConnectionClosed
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport import Connection, ConnectionClosed
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 # Docker 20.10 is the oldest engine the project runs on; Docker 28 (API 1.51) the newest whose API changes

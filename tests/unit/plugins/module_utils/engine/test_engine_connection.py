@@ -4,7 +4,7 @@ import pytest
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.podlike.swarm.plugins.module_utils.engine_client import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
     EngineOptionError,
     cli_connection,
     client_from_params,

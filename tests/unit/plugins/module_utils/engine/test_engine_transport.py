@@ -1,7 +1,7 @@
 """HTTP/1.1 framing of the engine client: lengths, chunks, streams to the end, kept-alive connections."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     DockerClient,
     DockerError,
     NotFound,

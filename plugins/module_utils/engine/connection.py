@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DEFAULT_HOST, DockerClient
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DEFAULT_HOST, DockerClient
 from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError
 
 DEFAULT_TIMEOUT = 60

@@ -21,7 +21,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_CONTROLLER_ID,
     LABEL_ROLE,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, NotFound
 
 STACK_LABEL = "com.docker.stack.namespace"
 SERVICE_ID_LABEL = "com.docker.swarm.service.id"
@@ -201,3 +201,13 @@ def swarm_services(client, pods, name=None, stack=None):
             }
         )
     return sorted(services, key=lambda service: service["name"])
+
+
+def gather(client, name=None, stack=None):
+    """podlike_info's result: the pods on this host and the pod services of the Swarm."""
+    pods = host_pods(client, stack=stack)
+    swarm = swarm_available(client)
+    services = swarm_services(client, pods, name=name, stack=stack) if swarm else []
+    if name is not None:
+        pods = [pod for pod in pods if pod["name"] == name]
+    return dict(pods=pods, services=services, swarm=swarm)

@@ -14,8 +14,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_ROLE,
     NAME_SEPARATOR,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import DockerError, NotFound, read_frames
-from ansible_collections.podlike.swarm.plugins.module_utils.host_pod import HostPod, PodStateError
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, NotFound, read_frames
+from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import HostPod, PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
 
 LABEL_DEBUG = "podlike.debug"

@@ -1,8 +1,8 @@
 """API version negotiation: the engine's version capped at the newest audited one, once per process."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils import docker_api
-from ansible_collections.podlike.swarm.plugins.module_utils.docker_api import (
+from ansible_collections.podlike.swarm.plugins.module_utils.engine import api as engine_api
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     DockerClient,
     DockerError,
     event_subject,
@@ -25,7 +25,7 @@ def ping(api_version, server="Docker/28.5.2 (linux)"):
 
 @pytest.fixture(autouse=True)
 def fresh_negotiation(monkeypatch):
-    monkeypatch.setattr(docker_api, "_negotiated", {})
+    monkeypatch.setattr(engine_api, "_negotiated", {})
     monkeypatch.delenv("DOCKER_API_VERSION", raising=False)
 
 

@@ -1,0 +1,7 @@
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""The one Docker engine client: HTTP over the engine's socket (``transport``), the Engine API with its version
+negotiation (``api``), and the connection options the modules share (``connection``).
+
+Imports the standard library only; nothing else of the collection, never ``ansible``.
+"""
