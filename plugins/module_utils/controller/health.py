@@ -38,7 +38,7 @@ def publish_state(pod, path=STATE_FILE, interval=0.5):
                     pass
             time.sleep(interval)
 
-    threading.Thread(target=publish, name="health-file", daemon=True).start()
+    pod_thread(pod, publish, "health-file")
 
 
 def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
@@ -52,11 +52,24 @@ def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
             server.listen(8)
         except OSError:
             continue
-        thread = threading.Thread(target=_accept, args=(server, pod), name="health", daemon=True)
-        thread.start()
+        pod_thread(pod, lambda server=server: _accept(server, pod), "health")
         return path
     output.warn("cannot listen on %s: the pod's HEALTHCHECK will fail" % " or ".join(paths))
     return None
+
+
+def pod_thread(pod, target, name):
+    """A daemon thread whose exception ends the pod in one line with exit code 1, not a traceback."""
+
+    def run():
+        try:
+            target()
+        except Exception as exc:  # noqa: BLE001 - one line and exit code 1, never a dead thread's traceback
+            pod.fail_unexpectedly(exc)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def _accept(server, pod):

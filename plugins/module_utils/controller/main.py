@@ -21,6 +21,8 @@ USAGE = """usage: podlike [flags]             run the pod of this container (the
        podlike kube FILE...       translate Kubernetes manifests to a pod stack file (see kube.md)
        podlike debug POD IMAGE [COMMAND...]
                                   run a throw-away container in a pod's network and PID namespaces
+       podlike guard --node [--label KEY=VALUE]... [--interval SECONDS]
+                                  the node's sweeper: remove the containers of pods whose controller is gone
        podlike version            print the version
 """
 
@@ -42,6 +44,10 @@ def main(argv=None):
         return kube_main(argv[1:])
     if command == "debug":
         return debug_main(argv[1:])
+    if command == "guard":
+        from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import main as guard_main
+
+        return guard_main(argv)
     if command == "version":
         sys.stdout.write("podlike.swarm controller %s\n" % VERSION)
         return 0

@@ -36,6 +36,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
     infra_body,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError, UnexpectedError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import GONE_STATES, owner_of
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
@@ -44,7 +45,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.state import Com
 DEFAULT_GRACE_PERIOD = 10.0
 RESTART_BACKOFF = 1.0
 RESTART_BACKOFF_MAX = 30.0
-DEAD_STATES = ("exited", "dead")
 
 
 class Pod:
@@ -155,7 +155,7 @@ class Pod:
         except DockerError as exc:
             self._fail(StartError("the engine refused: %s" % exc))
         except Exception as exc:  # noqa: BLE001 - one line and exit code 1, never a dead thread's traceback
-            self._unexpected(exc)
+            self.fail_unexpectedly(exc)
 
     def _fail(self, error):
         with self.lock:
@@ -163,7 +163,7 @@ class Pod:
                 self._failure = error
         self._start_failed.set()
 
-    def _unexpected(self, exc):
+    def fail_unexpectedly(self, exc):
         """An exception nobody expected, in any thread: one line, then the pod stops with exit code 1."""
         error = UnexpectedError("unexpected failure: %s: %s" % (type(exc).__name__, exc))
         self.output.error(str(error))
@@ -346,25 +346,30 @@ class Pod:
 
     # starting ---------------------------------------------------------------------------------
     def reap_leftovers(self):
-        """Remove components left by an earlier run of this controller, or by controllers that are gone."""
+        """Remove containers left by an earlier run of this controller, or by controllers that are gone.
+
+        The rule is the guard's and the node sweeper's (guard.owner_of): a container is removed on its own
+        labels only, and only when the controller they name is this one or no longer runs.
+        """
         try:
-            leftovers = self.client.containers(labels=[LABEL_CONTROLLER_ID])
+            found = self.client.containers(labels=[LABEL_CONTROLLER_ID])
         except DockerError as exc:
             self.output.warn("could not look for leftover components: %s" % exc)
             return
-        owners = set((c.get("Labels") or {}).get(LABEL_CONTROLLER_ID) for c in leftovers)
+        leftovers = [(c, owner_of(c.get("Labels") or {})) for c in found]
+        leftovers = [(c, owner) for c, owner in leftovers if owner]
+        owners = set(owner for _c, owner in leftovers)
         owners.discard(self.context.controller_id)
         alive = set()
         if owners:
             try:
                 alive = set(
-                    c["Id"] for c in self.client.containers(ids=sorted(owners)) if c.get("State") not in DEAD_STATES
+                    c["Id"] for c in self.client.containers(ids=sorted(owners)) if c.get("State") not in GONE_STATES
                 )
             except DockerError as exc:
                 self.output.warn("could not look for leftover components: %s" % exc)
                 return
-        for container in leftovers:
-            owner = (container.get("Labels") or {}).get(LABEL_CONTROLLER_ID)
+        for container, owner in leftovers:
             if owner == self.context.controller_id or owner not in alive:
                 name = (container.get("Names") or ["?"])[0].lstrip("/")
                 self.output.info("removing leftover container %s" % name)

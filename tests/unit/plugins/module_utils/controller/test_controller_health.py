@@ -5,6 +5,7 @@ import os
 import time
 
 import pytest
+import fake_engine
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import health
 
 
@@ -106,3 +107,28 @@ def test_healthcheck_error_is_one_line_and_exit_1(capsys, monkeypatch, error):
     monkeypatch.setattr(health, "query", fail)
     assert health.client_main() == 1
     assert capsys.readouterr().out == "Healthcheck error: %s\n" % error
+
+
+def fail_with(error):
+    def fail(*args):
+        raise error
+
+    return fail
+
+
+@pytest.mark.parametrize("thread", ["health-file", "health"])
+def test_an_exception_in_a_health_thread_ends_the_pod_in_one_line_with_1(tmp_path, make_pod, output, thread):
+    pod = make_pod({"app": {"image": "busybox:1", "command": "sleep 1000"}})
+    running = fake_engine.Running(pod)
+    fake_engine.wait_running(output)
+    if thread == "health-file":
+        pod.health = fail_with(RuntimeError("state unreadable"))
+        health.publish_state(pod, path=str(tmp_path / "podlike.health"), interval=0.01)
+    else:
+        pod.health_report = fail_with(RuntimeError("state unreadable"))
+        path = health.serve(pod, output, paths=(str(tmp_path / "health.sock"),))
+        assert health.query(paths=(path,), timeout=1) == ("", {})  # the connection closed without an answer
+    assert running.result(timeout=5) == 1
+    errors = output.of("error")
+    assert errors == ["unexpected failure: RuntimeError: state unreadable"], output.text()
+    assert "Traceback" not in output.text()

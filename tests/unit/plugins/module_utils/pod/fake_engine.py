@@ -24,6 +24,7 @@ import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPONENT,
     LABEL_CONTROLLER_ID,
+    LABEL_POD,
     LABEL_ROLE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
@@ -176,13 +177,12 @@ class FakeEngine:
             or self.scripts.setdefault(container.component or "role:%s" % container.role, Script())
         )
 
-    def leftover(self, name, component, controller_id, state="running", container_id=None):
-        """A container left by an earlier controller (for the reaping at start)."""
-        container = Container(
-            container_id or self._new_id(),
-            name,
-            {"Labels": {LABEL_CONTROLLER_ID: controller_id, LABEL_COMPONENT: component, LABEL_ROLE: "component"}},
-        )
+    def leftover(self, name, component, controller_id, state="running", container_id=None, role="component"):
+        """A container left by an earlier controller (for the reaping at start); role None: no pod labels."""
+        labels = {LABEL_CONTROLLER_ID: controller_id, LABEL_COMPONENT: component}
+        if role:
+            labels.update({LABEL_ROLE: role, LABEL_POD: "old"})
+        container = Container(container_id or self._new_id(), name, {"Labels": labels})
         container.state = state
         self.containers[container.id] = container
         return container

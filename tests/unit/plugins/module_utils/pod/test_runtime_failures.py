@@ -216,11 +216,16 @@ def test_leftovers_of_this_controller_and_of_dead_controllers_are_removed(engine
     orphan = engine.leftover("old.podlike.app", "app", dead)
     other = engine.leftover("other.podlike.app", "app", alive)
     engine.leftover("other", "controller", "-", container_id=alive)  # the other controller, still running
+    guard = engine.leftover("old.podlike._guard", "_guard", dead, state="created", role="guard")
+    # Not made by a controller, whatever they claim: no pod and role labels, an owner that is not an ID.
+    unlabelled = engine.leftover("plain", "app", dead, role=None)
+    not_an_id = engine.leftover("odd.podlike.app", "app", "d" * 12)
     running = run_pod({"app": spec()})
     wait_running(output)
     removed = [c.args for c in engine.calls if c.method == "remove_container"]
-    assert mine.state == "removed" and orphan.state == "removed"
+    assert mine.state == "removed" and orphan.state == "removed" and guard.state == "removed"
     assert other.state == "running"
+    assert unlabelled.state == "running" and not_an_id.state == "running"
     assert "removing leftover container shop_web.1.abc.podlike.app" in output.of("info")
     assert "removing leftover container old.podlike.app" in output.of("info")
     assert removed
