@@ -206,8 +206,8 @@ def test_sigkill_at_any_moment_of_the_start_leaves_nothing(unique, cleanup, swee
             thread.start()
         for thread in threads:
             thread.join()
-    # The guards finish within their 2 s of quiet; a guard created for a controller killed during that very
-    # create is never started, and the node's sweeper removes it (docs/security.md).
+    # The guards finish within their 2 s of quiet; a guard and an infra created for a controller killed during
+    # those very creates are never started, and the node's sweeper removes them (docs/security.md).
     left = {}
     deadline = time.time() + 10
     while time.time() < deadline:
@@ -218,8 +218,8 @@ def test_sigkill_at_any_moment_of_the_start_leaves_nothing(unique, cleanup, swee
         time.sleep(0.5)
     swept = [line for line in pod_logs(sweeper).splitlines() if line.startswith("podlike guard: removed ")]
     print(
-        "SIGKILL during start-up: %d pods, containers the sweeper removed: %d (created guards: %d)"
-        % (len(names), len(swept), len([line for line in swept if "._guard (created)" in line]))
+        "SIGKILL during start-up: %d pods, containers the sweeper removed: %d (never started: %d)"
+        % (len(names), len(swept), len([line for line in swept if " (created): " in line]))
     )
     assert left == {}
     assert "Traceback" not in pod_logs(sweeper)
