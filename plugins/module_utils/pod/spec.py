@@ -547,11 +547,11 @@ def blkio(value):
 
 
 def key_values(value, bare=""):
-    """A string mapping from a list of k=v (a bare k gives the value bare) or from a mapping."""
+    """A string mapping from a list of k=v or from a mapping; a bare k or a null value gives bare."""
     if value is None:
         return {}
     if isinstance(value, dict):
-        return dict((str(k), _scalar_text(v)) for k, v in value.items())
+        return dict((str(k), bare if v is None else _scalar_text(v)) for k, v in value.items())
     result = {}
     for item in _list(value):
         key, sep, val = _string(item).partition("=")

@@ -2,8 +2,8 @@
 # MIT License (see LICENSE)
 """The ``.Service`` value templates see: the Compose service with docker/cli's Go field names."""
 
-import shlex
-
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import env_file_paths, key_values
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import long_ports, long_volume
 
 # Compose keys whose Go field name is not the plain CamelCase of the key.
@@ -120,27 +120,6 @@ def _generic(value):
     return value
 
 
-def _string_list(value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return shlex.split(value)
-    return [str(item) for item in value]
-
-
-def _key_value_mapping(value, empty=None):
-    if isinstance(value, dict):
-        return {
-            str(key): (None if item is None else str(item) if not isinstance(item, str) else item)
-            for key, item in value.items()
-        }
-    mapping = {}
-    for item in value or []:
-        key, separator, item_value = str(item).partition("=")
-        mapping[key] = item_value if separator else empty
-    return mapping
-
-
 def _ports(ports):
     entries = []
     for port in ports or []:
@@ -183,17 +162,17 @@ def _networks(networks):
 
 
 _CONVERTERS = {
-    "command": _string_list,
-    "entrypoint": _string_list,
-    "environment": lambda value: _key_value_mapping(value, empty=None),
-    "labels": lambda value: _key_value_mapping(value, empty=""),
+    "command": lambda value: shell_words(value) or [],
+    "entrypoint": lambda value: shell_words(value) or [],
+    "environment": lambda value: key_values(value, bare=None),
+    "labels": key_values,
     "ports": _ports,
     "volumes": _volumes,
     "configs": _file_references,
     "secrets": _file_references,
     "networks": _networks,
     "deploy": lambda value: _struct(value or {}, _ZERO_DEPLOY),
-    "env_file": lambda value: [value] if isinstance(value, str) else list(value or []),
+    "env_file": lambda value: [] if value is None else env_file_paths(value),
 }
 
 

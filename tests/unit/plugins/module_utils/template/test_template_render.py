@@ -313,6 +313,26 @@ def test_go_and_jinja_see_the_same_service_fields():
         assert _pod(stack)["labels"]["pod.component.app"]["labels"] == {"info": expected}
 
 
+def test_the_service_view_reads_keys_as_the_component_model_does():
+    """Go's docker/cli gives "true" for a boolean, nil for a null environment value; ./conf is a bind mount."""
+    service = {
+        "image": "demo:1",
+        "environment": {"A": True, "B": None, "C": 2},
+        "labels": {"x": None},
+        "volumes": ["./conf:/conf:ro", "~/cache:/cache", "data:/data:nocopy"],
+        "env_file": ["a.env", {"path": "b.env"}],
+    }
+    text = (
+        'app:\n  labels:\n    info: "{{ .Service.Environment.A }} {{ .Service.Environment.B }} {{ .Service.Environment.C }}'
+        " [{{ .Service.Labels.x }}] {{ range .Service.Volumes }}{{ .Type }}:{{ .Source }}:{{ .ReadOnly }} {{ end }}"
+        '{{ range .Service.EnvFile }}{{ . }} {{ end }}|"\n'
+    )
+    stack = _stack({**service, "x-podlike": {"transformer": {"inline": text}}})
+    assert _pod(stack)["labels"]["pod.component.app"]["labels"] == {
+        "info": "true <no value> 2 [] bind:./conf:true bind:~/cache:false volume:data:false a.env b.env |"
+    }
+
+
 def test_yaml_function_gives_compose_keys():
     service = {
         "image": "demo",
