@@ -29,9 +29,9 @@ def read_text(path):
 
 
 def desired(params):
-    """(definition, labels, digest) from the options, validated; (None, None, None) without components."""
+    """(definition, labels, digest, parsed pod) from the options, validated; all None without components."""
     if not params["components"] and not params["compose_file"]:
-        return None, None, None
+        return None, None, None, None
     params = dict(params, labels={k: str(v) for k, v in (params["labels"] or {}).items()})
     definition = normalize(params)
     compose_text = None
@@ -44,8 +44,10 @@ def desired(params):
             )
     definition_digest = digest(definition, compose_text)
     labels = pod_labels(definition, definition_digest)
-    validate(labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path))
-    return definition, labels, definition_digest
+    parsed = validate(
+        labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path)
+    )
+    return definition, labels, definition_digest, parsed
 
 
 def apply(params, client, check_mode, progress=None):
@@ -54,7 +56,7 @@ def apply(params, client, check_mode, progress=None):
     ``progress["changed"]`` turns true as soon as an action is carried out, so a later failure still reports it.
     """
     progress = {} if progress is None else progress
-    definition, labels, definition_digest = desired(params)
+    definition, labels, definition_digest, parsed = desired(params)
     pod = HostPod(client, params["name"])
     controller = pod.controller()
     leftovers = params["state"] == "absent" and bool(pod.leftovers())
@@ -64,7 +66,8 @@ def apply(params, client, check_mode, progress=None):
     result = dict(changed=bool(actions), actions=actions, diff=dict(before=before, after=after))
     if check_mode:
         if "create" in actions:
-            result["pod"] = planned_pod(params["name"], definition, "created" if "start" not in actions else "running")
+            state = "created" if "start" not in actions else "running"
+            result["pod"] = planned_pod(params["name"], definition, parsed, state)
         elif controller is not None and params["state"] != "absent":
             result["pod"] = pod.describe(controller)
         return result

@@ -35,6 +35,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod import definitio
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import port_entries
 from ansible_collections.podlike.swarm.plugins.module_utils.host.status import defines_pod, describe_pod
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml, load_yaml
 
@@ -160,33 +161,28 @@ def stored_definition(controller):
 
 
 # controller container -------------------------------------------------------------------------
-def parse_port(spec):
-    """(container port key, host binding) from a docker run -p value: [[ip:]host:]container[/proto]."""
-    text = str(spec).strip()
-    proto = "tcp"
-    if "/" in text:
-        text, proto = text.rsplit("/", 1)
-    parts = text.rsplit(":", 2) if text.count(":") <= 2 else None
-    if not parts or not parts[-1].isdigit() or any(":" in part for part in parts[:-1]):
-        raise SpecError(
-            "%r is not of the form [[ip:]host_port:]container_port[/protocol]" % spec, key="published_ports"
+def port_bindings(spec):
+    """[(container port key, host binding)] of a docker run -p value: [[ip:]host:]container[/proto], ranges too."""
+    try:
+        entries = port_entries(spec)
+    except ValueError as exc:
+        raise SpecError(str(exc), key="published_ports")
+    return [
+        (
+            "%s/%s" % (entry["target"], entry["protocol"]),
+            {"HostIp": entry.get("host_ip", ""), "HostPort": str(entry.get("published", ""))},
         )
-    container_port = "%s/%s" % (parts[-1], proto)
-    host_ip, host_port = "", ""
-    if len(parts) == 2:
-        host_port = parts[0]
-    elif len(parts) == 3:
-        host_ip, host_port = parts[0], parts[1]
-    return container_port, {"HostIp": host_ip, "HostPort": host_port}
+        for entry in entries
+    ]
 
 
 def controller_config(definition, labels):
     """The body of the create call for the controller container."""
     exposed, bindings = {}, {}
     for spec in definition.get("published_ports") or []:
-        port, binding = parse_port(spec)
-        exposed[port] = {}
-        bindings.setdefault(port, []).append(binding)
+        for port, binding in port_bindings(spec):
+            exposed[port] = {}
+            bindings.setdefault(port, []).append(binding)
     binds = ["%s:%s:ro" % (DOCKER_SOCKET, DOCKER_SOCKET)]
     if definition.get("compose_file"):
         binds.append("%s:%s:ro" % (definition["compose_file"], definition["compose_file"]))
@@ -347,8 +343,26 @@ class HostPod:
         return describe_pod(self.client, controller) if controller else None
 
 
-def planned_pod(name, definition, state):
-    """What `pod` will look like once the plan runs (check mode shows this instead of acting)."""
+def planned_pod(name, definition, parsed, state):
+    """What `pod` will look like once the plan runs (check mode shows this instead of acting).
+
+    parsed is the PodDefinition the labels give (validate's result): its components, init ones too, as the
+    controller will read them.
+    """
+    components = [
+        {
+            "name": component.name,
+            "role": "init" if component.init else "component",
+            "container": name + ".podlike." + component.name,
+            "container_id": None,
+            "state": None,
+            "health": None,
+            "exit_code": None,
+            "restarts": 0,
+            "image": component.image,
+        }
+        for component in parsed.all_components()
+    ]
     return {
         "name": name,
         "controller_id": None,
@@ -357,20 +371,7 @@ def planned_pod(name, definition, state):
         "health": None,
         "stack": None,
         "service": None,
-        "components": [
-            {
-                "name": component,
-                "role": "component",
-                "container": name + ".podlike." + component,
-                "container_id": None,
-                "state": None,
-                "health": None,
-                "exit_code": None,
-                "restarts": 0,
-                "image": (spec or {}).get("image"),
-            }
-            for component, spec in sorted((definition.get("components") or {}).items())
-        ],
+        "components": sorted(components, key=lambda entry: (entry["role"] != "component", entry["name"])),
     }
 
 

@@ -51,7 +51,7 @@ def params(**overrides):
 
 
 def existing(**overrides):
-    _definition, labels, _digest = desired(params(**overrides))
+    _definition, labels, _digest, _parsed = desired(params(**overrides))
     return {
         "Id": "c1",
         "Name": "/web",
@@ -65,6 +65,19 @@ def test_check_mode_create():
     assert result["changed"] and result["actions"] == ["create", "start"]
     assert result["pod"]["components"][0]["container"] == "web.podlike.server"
     assert result["diff"]["before"] == "" and "httpd -f" in result["diff"]["after"]
+
+
+def test_check_mode_lists_the_components_as_the_controller_reads_them(tmp_path):
+    """Init components and a Compose file's services too, with their images, from the component model."""
+    compose = tmp_path / "compose.yml"
+    compose.write_text("services:\n  web:\n    image: nginx:1\n    ports: ['80:80']\n  app:\n    image: demo:2\n")
+    options = params(components=None, compose_file=str(compose), init_components=[{"image": "busybox"}])
+    planned = apply(options, FakeEngine(), check_mode=True)["pod"]["components"]
+    assert [(entry["name"], entry["role"], entry["image"]) for entry in planned] == [
+        ("app", "component", "demo:2"),
+        ("web", "component", "nginx:1"),
+        ("init-1", "init", "busybox"),
+    ]
 
 
 def test_same_definition_is_unchanged():

@@ -8,7 +8,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import (
     controller_config,
     digest,
     normalize,
-    parse_port,
+    port_bindings,
     plan,
     pod_labels,
     pull_policy,
@@ -85,22 +85,28 @@ def test_validate_names_the_component_and_the_key(components, copy, message):
 
 
 @pytest.mark.parametrize(
-    "spec, port, binding",
+    "spec, bindings",
     [
-        ("8080", "8080/tcp", {"HostIp": "", "HostPort": ""}),
-        ("18080:8080", "8080/tcp", {"HostIp": "", "HostPort": "18080"}),
-        ("127.0.0.1:18080:8080/udp", "8080/udp", {"HostIp": "127.0.0.1", "HostPort": "18080"}),
-        ("127.0.0.1::8080", "8080/tcp", {"HostIp": "127.0.0.1", "HostPort": ""}),
+        ("8080", [("8080/tcp", {"HostIp": "", "HostPort": ""})]),
+        ("18080:8080", [("8080/tcp", {"HostIp": "", "HostPort": "18080"})]),
+        ("127.0.0.1:18080:8080/udp", [("8080/udp", {"HostIp": "127.0.0.1", "HostPort": "18080"})]),
+        ("127.0.0.1::8080", [("8080/tcp", {"HostIp": "127.0.0.1", "HostPort": ""})]),
+        ("[::1]:18080:8080", [("8080/tcp", {"HostIp": "::1", "HostPort": "18080"})]),
+        (
+            "8000-8001:80-81",
+            [("80/tcp", {"HostIp": "", "HostPort": "8000"}), ("81/tcp", {"HostIp": "", "HostPort": "8001"})],
+        ),
+        ("8000-8010:80", [("80/tcp", {"HostIp": "", "HostPort": "8000-8010"})]),
     ],
 )
-def test_parse_port(spec, port, binding):
-    assert parse_port(spec) == (port, binding)
+def test_port_bindings(spec, bindings):
+    assert port_bindings(spec) == bindings
 
 
-@pytest.mark.parametrize("spec", ["http", "1:2:3:4", "80:http"])
-def test_parse_port_refuses_what_docker_would(spec):
+@pytest.mark.parametrize("spec", ["http", "1:2:3:4", "80:http", "80/icmp", "81-80", "8000-8002:80-81"])
+def test_port_bindings_refuse_what_docker_would(spec):
     with pytest.raises(SpecError, match="published_ports"):
-        parse_port(spec)
+        port_bindings(spec)
 
 
 def test_controller_config_mounts_the_socket_and_publishes_ports():
