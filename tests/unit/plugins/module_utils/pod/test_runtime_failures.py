@@ -73,7 +73,9 @@ def test_copy_refused(engine, run_pod, output, tmp_path):
     running = run_pod({"app": spec()}, copies={"app": ["%s:/etc/app/app.conf" % source]})
     assert running.result() == 3
     error = assert_one_error(output, "Could not find the file /etc/app in container")
-    assert error.startswith('component "app": ')
+    assert (
+        error == 'component "app": the engine refused the copy into it: Could not find the file /etc/app in container'
+    )
     assert engine.calls_to("start_container", "app") == []
     assert_nothing_left(engine)
 
