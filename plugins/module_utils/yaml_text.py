@@ -14,6 +14,7 @@ try:
 
     HAS_YAML = True
     _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    _FAST_COMPOSER = _Loader is not yaml.SafeLoader
 
     class _StableDumper(getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper):
         """Sorted keys, block style, multi-line strings as | blocks so that labels stay readable."""
@@ -27,6 +28,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the callers
     yaml = None
     HAS_YAML = False
+    _FAST_COMPOSER = False
 
 
 # Nodes a document may hold, counting each alias as the whole node it repeats: a few hundred bytes of
@@ -46,7 +48,10 @@ def load_yaml(text, max_nodes=MAX_NODES):
         raise MissingLibrary(LIBRARIES["yaml"])
     loader = _Loader(text)
     try:
-        node = _compose(loader, max_nodes)
+        if _composable_at_once(text):
+            node = _compose_at_once(loader, max_nodes)
+        else:
+            node = _compose(loader, max_nodes)
         return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         if "maximum nesting depth" in str(exc):
@@ -117,6 +122,36 @@ def _compose(loader, max_nodes):
     loader.get_event()
     if not loader.check_event(yaml.StreamEndEvent):
         raise _error("expected a single document in the stream", loader.get_event())
+    return root
+
+
+def _composable_at_once(text):
+    """True when libyaml may compose the document itself, about three times faster than event by event.
+
+    That is when no alias can repeat a node, and when the document cannot nest deeper than MAX_DEPTH: every
+    collection takes at least one of the indicators counted (libyaml's composer recurses per level).
+    """
+    return _FAST_COMPOSER and "*" not in text and sum(text.count(indicator) for indicator in "-:?[{") < MAX_DEPTH
+
+
+def _compose_at_once(loader, max_nodes):
+    """libyaml's node graph of the single document, with the same refusals as _compose."""
+    try:
+        root = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if exc.context == "expected a single document in the stream":
+            raise yaml.composer.ComposerError(None, None, exc.context, exc.problem_mark)
+        raise
+    count, pending = 0, [root] if root is not None else []
+    while pending:
+        node = pending.pop()
+        count += 1
+        if count > max_nodes:
+            raise _error("the document has more than %d nodes (aliases counted as expanded)" % max_nodes, node)
+        if isinstance(node, yaml.MappingNode):
+            pending.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
     return root
 
 

@@ -10,6 +10,7 @@ Supported: text with ``{{ }}`` actions and ``{{-``/``-}}`` trimming, comments, p
 Missing map keys evaluate to nothing and print as ``<no value>``, as in Go.
 """
 
+import functools
 import re
 
 NO_VALUE = "<no value>"
@@ -668,8 +669,10 @@ def _execute_range(state, dot, node):
             del state.variables[mark:]
 
 
+@functools.lru_cache(maxsize=256)
 def parse(source):
-    """Parse template text into a tree; raises GoTemplateError."""
+    """Parse template text into a tree (read-only, cached: a stack renders one template per service); raises
+    GoTemplateError."""
     return _Parser(_lex(source)).parse()
 
 
@@ -704,6 +707,7 @@ def _action_contents(source):
         pos = i + 2
 
 
+@functools.lru_cache(maxsize=256)
 def looks_like_go_template(source):
     """True when the text uses Go template syntax (``{{ .Args }}``, ``{{ range }}``...) rather than Jinja2."""
     if "{%" in source or "{#" in source:
