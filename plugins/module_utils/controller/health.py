@@ -21,28 +21,42 @@ FALLBACK_SOCKET = "/tmp/podlike.health.sock"
 STATE_FILE = "/dev/shm/podlike.health"
 
 
+class StateFile:
+    """The pod's state in a file for the image's HEALTHCHECK, rewritten only when it changes."""
+
+    def __init__(self, path):
+        self.path = path
+        self.last = None
+
+    def update(self, state):
+        if state == self.last or not self.path:
+            return
+        try:
+            with open(self.path + ".tmp", "w") as handle:
+                handle.write(state + "\n")
+            os.replace(self.path + ".tmp", self.path)
+            self.last = state
+        except OSError:
+            pass
+
+
 def publish_state(pod, path=STATE_FILE, interval=0.5):
-    """Keep the pod's state in a file for the image's HEALTHCHECK, rewritten when it changes."""
+    """Keep the state file in a thread of its own (when there is no socket thread to do it)."""
 
     def publish():
-        last = None
+        state_file = StateFile(path)
         while True:
-            state = pod.health()[0]
-            if state != last:
-                try:
-                    with open(path + ".tmp", "w") as handle:
-                        handle.write(state + "\n")
-                    os.replace(path + ".tmp", path)
-                    last = state
-                except OSError:
-                    pass
+            state_file.update(pod.health()[0])
             time.sleep(interval)
 
     pod_thread(pod, publish, "health-file")
 
 
-def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
-    """Answer every connection with the pod's state line and a JSON report."""
+def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET), state_file=STATE_FILE, interval=0.5):
+    """Answer every connection with the pod's state line and a JSON report; the same thread keeps the state file.
+
+    Return the socket's path, or None when no path could be used (then nothing is started).
+    """
     for path in paths:
         try:
             if os.path.exists(path):
@@ -50,9 +64,10 @@ def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET)):
             server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             server.bind(path)
             server.listen(8)
+            server.settimeout(interval)
         except OSError:
             continue
-        pod_thread(pod, lambda server=server: _accept(server, pod), "health")
+        pod_thread(pod, lambda server=server: _accept(server, pod, StateFile(state_file)), "health")
         return path
     output.warn("cannot listen on %s: the pod's HEALTHCHECK will fail" % " or ".join(paths))
     return None
@@ -72,13 +87,17 @@ def pod_thread(pod, target, name):
     return thread
 
 
-def _accept(server, pod):
+def _accept(server, pod, state_file):
     while True:
+        state_file.update(pod.health()[0])
         try:
             connection, _address = server.accept()
+        except socket.timeout:
+            continue
         except OSError:
             return
         try:
+            connection.settimeout(None)
             connection.sendall(pod.health_report().encode("utf-8"))
         except OSError:
             pass

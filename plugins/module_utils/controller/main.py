@@ -98,8 +98,8 @@ def run_controller(argv, output=None):
     _handle_signals(pod)
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import publish_state, serve
 
-    serve(pod, output)
-    publish_state(pod)
+    if serve(pod, output) is None:
+        publish_state(pod)
     try:
         return pod.run()
     except DockerError as exc:

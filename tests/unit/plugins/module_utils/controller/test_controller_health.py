@@ -48,16 +48,26 @@ def test_state_file_follows_the_pod_state(tmp_path):
 def test_socket_answers_with_the_state_and_the_report(tmp_path):
     path = str(tmp_path / "health.sock")
     open(path, "w").close()  # a stale socket file from an earlier run is replaced
-    assert health.serve(PodStub("healthy"), output=None, paths=(path,)) == path
+    state_file = str(tmp_path / "podlike.health")
+    assert health.serve(PodStub("healthy"), output=None, paths=(path,), state_file=state_file) == path
     state, report = health.query(paths=(path,))
     assert state == "healthy"
     assert report["components"] == [{"name": "app", "status": "running"}]
 
 
+def test_the_socket_thread_keeps_the_state_file(tmp_path):
+    path, state_file = str(tmp_path / "health.sock"), str(tmp_path / "podlike.health")
+    pod = PodStub("starting")
+    health.serve(pod, output=None, paths=(path,), state_file=state_file, interval=0.01)
+    read_when(state_file, "starting\n")
+    pod.state = "healthy"
+    read_when(state_file, "healthy\n")
+
+
 def test_socket_falls_back_to_the_next_path(tmp_path, output):
     path = str(tmp_path / "fallback.sock")
     unusable = str(tmp_path / "missing" / "health.sock")
-    assert health.serve(PodStub("starting"), output, paths=(unusable, path)) == path
+    assert health.serve(PodStub("starting"), output, paths=(unusable, path), state_file=None) == path
     assert health.query(paths=(unusable, path)) == (
         "starting",
         {"pod": "web", "state": "starting", "components": [{"name": "app", "status": "running"}]},
