@@ -121,6 +121,7 @@ stderr:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
+    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
@@ -149,7 +150,7 @@ def main():
         client = client_from_params(module.params)
     except MissingLibrary as exc:
         module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
-    except OptionError as exc:
+    except (OptionError, EngineOptionError) as exc:
         module.fail_json(msg=str(exc))
     params = module.params
     try:

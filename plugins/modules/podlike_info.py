@@ -172,6 +172,7 @@ swarm:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
+    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
@@ -193,7 +194,7 @@ def main():
         client = client_from_params(module.params)
     except MissingLibrary as exc:
         module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
-    except OptionError as exc:
+    except (OptionError, EngineOptionError) as exc:
         module.fail_json(msg=str(exc))
     try:
         result = gather(client, module.params["name"], module.params["stack"])

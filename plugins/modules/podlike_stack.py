@@ -352,20 +352,15 @@ plan:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
-    cli_connection,
+    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import stack_for_deploy
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
 from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
-from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
-    DockerCli,
-    StackError,
-    ensure_absent,
-    ensure_present,
-)
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.apply import apply
+from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import StackError
 
 ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
@@ -392,35 +387,15 @@ MISSING_CLI = (
 )
 
 
-def kube_stacks(module):
-    """The stack translated from the O(kube) manifests (a list of one), or an empty list."""
-    params = module.params
-    if not params["kube"]:
-        return []
-    stack, warnings = stack_for_deploy(
-        params["kube"], params["name"], params["controller_image"], params["allow_host_paths"], params["lenient"]
-    )
-    for warning in warnings:
-        module.warn(warning)
-    return [stack]
-
-
 def run_module(module):
+    """Check the options, then deploy or remove the stack; return the module result."""
     params = module.params
     check_options(params, non_empty=("name",))
     docker_bin = module.get_bin_path("docker")
     if not docker_bin:
         module.fail_json(msg=MISSING_CLI)
-    environment, flags = cli_connection(params)
-    cli = DockerCli(docker_bin, environment, flags)
     client = client_from_params(params)
-    if params["state"] == "absent":
-        result = ensure_absent(
-            client, cli, params["name"], timeout=params["wait_timeout"], check_mode=module.check_mode
-        )
-    else:
-        compose = kube_stacks(module) + list(params["compose"] or [])
-        result = ensure_present(client, cli, params["name"], compose, params, check_mode=module.check_mode)
+    result = apply(params, client, docker_bin, module.check_mode, module.warn)
     result["api_version"] = client.api_version
     return result
 
@@ -435,7 +410,7 @@ def main():
         result = run_module(module)
     except MissingLibrary as error:
         module.fail_json(msg=missing_required_lib(error.library, reason=error.reason))
-    except (StackError, DockerError, KubeError, OptionError) as error:
+    except (StackError, DockerError, KubeError, OptionError, EngineOptionError) as error:
         module.fail_json(msg=str(error), changed=getattr(error, "changed", False))
     diff = result.pop("diff")
     if module._diff:

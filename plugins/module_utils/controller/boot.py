@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
-from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
+from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy

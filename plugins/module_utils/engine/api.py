@@ -22,7 +22,7 @@ import socket
 import struct
 import threading
 
-from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
+from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport import Connection, ConnectionClosed
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"

@@ -14,7 +14,6 @@ __metaclass__ = type
 import os
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DEFAULT_HOST, DockerClient
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError
 
 DEFAULT_TIMEOUT = 60
 # option: (environment variable it falls back to, or None; its argument spec)
@@ -36,7 +35,7 @@ SSH_ALTERNATIVE = (
 )
 
 
-class EngineOptionError(OptionError):
+class EngineOptionError(ValueError):
     """Connection options that cannot describe an engine; the message is one line naming the option."""
 
 

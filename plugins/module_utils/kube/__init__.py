@@ -3,5 +3,6 @@
 """Kubernetes manifests (Pod, Deployment, StatefulSet, DaemonSet, Service, ConfigMap, Secret,
 PersistentVolumeClaim) translated into a pod stack that ``docker stack deploy`` runs.
 
-Imports the standard library, PyYAML (through ``yaml_text``) and the pod core's value parsers; never ``ansible``.
+Imports the shared modules of ``module_utils`` (PyYAML through ``yaml_text``), ``pod/`` and ``template/``; never the
+engine, host/, stack/, controller/.
 """

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ansible_collections.podlike.swarm.plugins.module_utils.controller import trace
+from ansible_collections.podlike.swarm.plugins.module_utils import trace
 
 
 @pytest.mark.parametrize(
