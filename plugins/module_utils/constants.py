@@ -26,8 +26,16 @@ LABEL_COMPONENT = "podlike.component"
 LABEL_ROLE = "podlike.role"
 LABEL_STACK = "podlike.stack"
 LABEL_VOLUME_REF = "com.github.rycus86.podlike.volume-ref"
+
+# Labels Docker puts on what a stack deploys.
+LABEL_STACK_NAMESPACE = "com.docker.stack.namespace"
+LABEL_SERVICE_ID = "com.docker.swarm.service.id"
+LABEL_SERVICE_NAME = "com.docker.swarm.service.name"
+
 # An anonymous volume the controller mounts at EMPTYDIR_ROOT + NAME is what its components mean by volume NAME.
 EMPTYDIR_ROOT = "/podlike/emptydir/"
 
 HEALTH_SOCKET = "/.podlike.health.sock"
 NAME_SEPARATOR = ".podlike."
+# Seconds a pod's components get to stop when neither the pod nor its controller container sets it.
+DEFAULT_GRACE_PERIOD = 10

@@ -7,9 +7,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    EMPTYDIR_ROOT,
+    LABEL_STACK_NAMESPACE,
+    LABEL_VOLUME_REF,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
+    DockerClient,
+    DockerError,
+    NotFound,
+    unix_socket_path,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
@@ -130,11 +139,8 @@ def engine_socket(base_url, mounts):
 
     The guard mounts the same host path: it must reach the engine the controller reaches.
     """
-    if base_url.startswith("unix://"):
-        path = base_url[len("unix://") :]
-    elif base_url.startswith("/"):
-        path = base_url
-    else:
+    path = unix_socket_path(base_url)
+    if path is None:
         return None
     best = None
     for mount in mounts:
@@ -182,9 +188,9 @@ def _volume_names(client, controller, definition):
 def volume_reference(volume):
     labels = volume.get("Labels") or {}
     name = volume.get("Name", "")
-    if labels.get("com.github.rycus86.podlike.volume-ref"):
-        return labels["com.github.rycus86.podlike.volume-ref"]
-    namespace = labels.get("com.docker.stack.namespace")
+    if labels.get(LABEL_VOLUME_REF):
+        return labels[LABEL_VOLUME_REF]
+    namespace = labels.get(LABEL_STACK_NAMESPACE)
     if namespace and name.startswith(namespace + "_"):
         return name[len(namespace) + 1 :]
     return labels.get("com.docker.compose.volume")

@@ -23,9 +23,10 @@ import struct
 import threading
 
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport import Connection, ConnectionClosed
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
+DEFAULT_HOST = "unix://" + DOCKER_SOCKET
 # Docker 20.10 is the oldest engine the project runs on; Docker 28 (API 1.51) the newest whose API changes
 # are audited (docs/controller.md, "Engine API versions"). Newer engines are spoken to in 1.51.
 MIN_API_VERSION = "1.41"
@@ -33,6 +34,14 @@ MAX_API_VERSION = "1.51"
 DEFAULT_TIMEOUT = 60
 # Characters a path segment or query value keeps as they are (RFC 3986 unreserved).
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def unix_socket_path(base_url=None):
+    """The path of the engine's unix socket at base_url (default: DOCKER_HOST, else the default host); None for TCP."""
+    base_url = base_url or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    if base_url.startswith("unix://"):
+        return base_url[len("unix://") :]
+    return base_url if base_url.startswith("/") else None
 
 
 def quote(text, safe=""):
@@ -129,8 +138,9 @@ class DockerClient:
     # connection -------------------------------------------------------------------------------
     def _connect(self, timeout):
         url = self.base_url
-        if url.startswith("unix://") or url.startswith("/"):
-            return Connection(url[len("unix://") :] if url.startswith("unix://") else url, timeout)
+        socket_path = unix_socket_path(url)
+        if socket_path:
+            return Connection(socket_path, timeout)
         if url.startswith("tcp://") or url.startswith("http://") or url.startswith("https://"):
             hostport = url.split("://", 1)[1].rstrip("/")
             host, _sep, port = hostport.rpartition(":")

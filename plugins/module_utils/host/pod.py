@@ -17,6 +17,7 @@ import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     CONTROLLER_IMAGE,
+    DEFAULT_GRACE_PERIOD,
     DOCKER_SOCKET,
     LABEL_COMPONENT_PREFIX,
     LABEL_COMPOSE_FILE,
@@ -24,6 +25,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_INIT_COMPONENTS,
     LABEL_POD,
     LABEL_SETTING_PREFIX,
+    NAME_SEPARATOR,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
@@ -41,7 +43,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dum
 
 LABEL_DIGEST = "podlike.definition.digest"
 LABEL_DEFINITION = "podlike.definition"
-DEFAULT_GRACE_PERIOD = 10
 # Extra seconds the engine gives the controller on stop, beyond the components' grace period.
 STOP_MARGIN = 5
 SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"), ("share_volumes", "volumes"))
@@ -353,7 +354,7 @@ def planned_pod(name, definition, parsed, state):
         {
             "name": component.name,
             "role": "init" if component.init else "component",
-            "container": name + ".podlike." + component.name,
+            "container": name + NAME_SEPARATOR + component.name,
             "container_id": None,
             "state": None,
             "health": None,

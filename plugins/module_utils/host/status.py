@@ -20,12 +20,11 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPOSE_FILE,
     LABEL_CONTROLLER_ID,
     LABEL_ROLE,
+    LABEL_SERVICE_NAME,
+    LABEL_STACK_NAMESPACE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, NotFound
 
-STACK_LABEL = "com.docker.stack.namespace"
-SERVICE_ID_LABEL = "com.docker.swarm.service.id"
-SERVICE_NAME_LABEL = "com.docker.swarm.service.name"
 # One line per component of `podlike health`: name, status, health=..., restarts=N, image=...
 _HEALTH_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+health=(\S+)\s+restarts=(\d+)\s+image=(.*)$")
 
@@ -129,8 +128,8 @@ def describe_pod(client, controller):
         "image": controller.get("Config", {}).get("Image"),
         "state": state.get("Status"),
         "health": (state.get("Health") or {}).get("Status"),
-        "stack": labels.get(STACK_LABEL),
-        "service": labels.get(SERVICE_NAME_LABEL),
+        "stack": labels.get(LABEL_STACK_NAMESPACE),
+        "service": labels.get(LABEL_SERVICE_NAME),
         "components": components_of(client, controller["Id"], running=running),
     }
 
@@ -160,7 +159,7 @@ def host_pods(client, name=None, stack=None):
         labels = controller.get("Config", {}).get("Labels") or {}
         if name is not None and container_name(controller) != name:
             continue
-        if stack is not None and labels.get(STACK_LABEL) != stack:
+        if stack is not None and labels.get(LABEL_STACK_NAMESPACE) != stack:
             continue
         pods.append(describe_pod(client, controller))
     return sorted(pods, key=lambda pod: pod["name"])
@@ -174,7 +173,7 @@ def swarm_available(client):
 
 def swarm_services(client, pods, name=None, stack=None):
     """Pod services of the Swarm, each with the pods (tasks) of it that run on this engine."""
-    filters = {"label": ["%s=%s" % (STACK_LABEL, stack)]} if stack else None
+    filters = {"label": ["%s=%s" % (LABEL_STACK_NAMESPACE, stack)]} if stack else None
     services = []
     for service in client.get("/services", params={"filters": filters}) or []:
         spec = service.get("Spec") or {}
@@ -188,7 +187,7 @@ def swarm_services(client, pods, name=None, stack=None):
             {
                 "name": spec.get("Name"),
                 "id": service.get("ID"),
-                "stack": labels.get(STACK_LABEL),
+                "stack": labels.get(LABEL_STACK_NAMESPACE),
                 "image": container_spec.get("Image", "").split("@")[0],
                 "mode": "global" if "Global" in (spec.get("Mode") or {}) else "replicated",
                 "replicas": ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas"),

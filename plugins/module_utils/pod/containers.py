@@ -15,7 +15,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_CONTROLLER_ID,
     LABEL_POD,
     LABEL_ROLE,
+    LABEL_SERVICE_NAME,
     LABEL_STACK,
+    LABEL_STACK_NAMESPACE,
     NAME_SEPARATOR,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
@@ -36,8 +38,8 @@ _DOWNWARD_LABELS = (
     ("com.docker.swarm.task.id", "PODLIKE_TASK_ID"),
     ("com.docker.swarm.task.name", "PODLIKE_TASK_NAME"),
     ("com.docker.swarm.node.id", "PODLIKE_NODE_ID"),
-    ("com.docker.swarm.service.name", "PODLIKE_SERVICE_NAME"),
-    ("com.docker.stack.namespace", "PODLIKE_STACK"),
+    (LABEL_SERVICE_NAME, "PODLIKE_SERVICE_NAME"),
+    (LABEL_STACK_NAMESPACE, "PODLIKE_STACK"),
 )
 
 
@@ -85,8 +87,8 @@ class PodContext:
             LABEL_COMPONENT: component_name,
             LABEL_ROLE: role,
         }
-        if self.labels.get("com.docker.stack.namespace"):
-            labels[LABEL_STACK] = self.labels["com.docker.stack.namespace"]
+        if self.labels.get(LABEL_STACK_NAMESPACE):
+            labels[LABEL_STACK] = self.labels[LABEL_STACK_NAMESPACE]
         return labels
 
     def join(self, host):

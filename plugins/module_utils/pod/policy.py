@@ -18,6 +18,8 @@ import os
 import posixpath
 import stat
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import unix_socket_path
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
@@ -410,7 +412,7 @@ def shared_controller_mounts(controller_mounts, socket_path=None):
     reaches an engine socket. A mount nested inside another (the socket bound into a shared /var/run
     volume) is judged on its own: the volume below holds only an empty mount point.
     """
-    socket_path = socket_path or engine_socket_path()
+    socket_path = socket_path or unix_socket_path() or DOCKER_SOCKET
     socket_id = _file_id(socket_path)
     destinations = set(normalize_path(mount.get("Destination") or "") for mount in controller_mounts or [])
     shared, excluded = [], []
@@ -426,14 +428,6 @@ def shared_controller_mounts(controller_mounts, socket_path=None):
         item["Source"] = mount.get("Name") if kind == "volume" else mount.get("Source")
         shared.append(item)
     return shared, excluded
-
-
-def engine_socket_path():
-    """The socket the controller talks to: DOCKER_HOST's unix:// path, else the default."""
-    host = os.environ.get("DOCKER_HOST") or ""
-    if host.startswith("unix://"):
-        return host[len("unix://") :]
-    return "/var/run/docker.sock"
 
 
 def _reaches_socket(mount, destination, socket_path, socket_id, destinations):

@@ -20,7 +20,7 @@ try:
 except ImportError:  # pragma: no cover
     raise
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_CONTROLLER_ID
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import DEFAULT_GRACE_PERIOD, LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
     DockerError,
@@ -42,7 +42,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import sta
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.state import ComponentState, pod_health
 
-DEFAULT_GRACE_PERIOD = 10.0
 RESTART_BACKOFF = 1.0
 RESTART_BACKOFF_MAX = 30.0
 
@@ -680,7 +679,7 @@ class Pod:
         if configured:
             return float(configured)
         timeout = (self.controller.get("Config") or {}).get("StopTimeout")
-        return float(timeout) if timeout else DEFAULT_GRACE_PERIOD
+        return float(timeout or DEFAULT_GRACE_PERIOD)
 
     def _stop_level(self, states, deadline):
         states = [s for s in states if s.container_id and s.status != "removed"]

@@ -12,10 +12,10 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK_NAMESPACE
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 
 DIGEST_LABEL = "podlike.stack.digest"
-NAMESPACE_LABEL = "com.docker.stack.namespace"
 # Top-level sections other than services: their digest is kept with the record of the rendered stack.
 RESOURCE_SECTIONS = ("configs", "networks", "secrets", "volumes")
 
@@ -86,7 +86,7 @@ def deployed_digests(services, namespace):
     for service in services:
         spec = service.get("Spec") or {}
         labels = spec.get("Labels") or {}
-        if labels.get(NAMESPACE_LABEL) != namespace:
+        if labels.get(LABEL_STACK_NAMESPACE) != namespace:
             continue
         deployed[spec.get("Name", "").removeprefix(prefix)] = labels.get(DIGEST_LABEL)
     return deployed
@@ -98,7 +98,7 @@ def live_specs(services, namespace):
     specs = {}
     for service in services:
         spec = service.get("Spec") or {}
-        if (spec.get("Labels") or {}).get(NAMESPACE_LABEL) == namespace:
+        if (spec.get("Labels") or {}).get(LABEL_STACK_NAMESPACE) == namespace:
             specs[spec.get("Name", "").removeprefix(prefix)] = spec
     return specs
 

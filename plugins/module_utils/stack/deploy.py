@@ -14,14 +14,13 @@ import os
 import subprocess
 import time
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK, LABEL_STACK_NAMESPACE
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
-    NAMESPACE_LABEL,
     deployed_digests,
     desired_digests,
     digest,
@@ -149,7 +148,7 @@ def _label_filter(label, value):
 
 
 def stack_services(client, name):
-    return client.get("/services", params=_label_filter(NAMESPACE_LABEL, name)) or []
+    return client.get("/services", params=_label_filter(LABEL_STACK_NAMESPACE, name)) or []
 
 
 def stack_records(client, name):
@@ -191,7 +190,7 @@ def write_record(client, name, rendered, resources, previous, specs):
     config_name = record_name(name, content)
     spec = {
         "Name": config_name,
-        "Labels": {RECORD_LABEL: name, RECORD_RESOURCES_LABEL: resources, NAMESPACE_LABEL: name},
+        "Labels": {RECORD_LABEL: name, RECORD_RESOURCES_LABEL: resources, LABEL_STACK_NAMESPACE: name},
         "Data": base64.b64encode(content.encode("utf-8")).decode("ascii"),
     }
     try:
@@ -388,13 +387,13 @@ def _container_health(client, task):
 
 def stack_leftovers(client, name):
     """What of a stack still exists: services, networks, configs, secrets, task and component containers."""
-    namespace = _label_filter(NAMESPACE_LABEL, name)
+    namespace = _label_filter(LABEL_STACK_NAMESPACE, name)
     return {
         "services": sorted(service["Spec"]["Name"] for service in stack_services(client, name)),
         "networks": sorted(network["Name"] for network in client.get("/networks", params=namespace) or []),
         "configs": sorted(config["Spec"]["Name"] for config in client.get("/configs", params=namespace) or []),
         "secrets": sorted(secret["Spec"]["Name"] for secret in client.get("/secrets", params=namespace) or []),
-        "tasks": _container_names(client.containers(labels=[f"{NAMESPACE_LABEL}={name}"])),
+        "tasks": _container_names(client.containers(labels=[f"{LABEL_STACK_NAMESPACE}={name}"])),
         "components": _container_names(client.containers(labels=[f"{LABEL_STACK}={name}"])),
     }
 
@@ -447,7 +446,7 @@ def wait_removed(client, name, timeout, interval=POLL_INTERVAL):
 
 def _remove_resources(client, name):
     # Networks stay when a task container was still attached during `docker stack rm`.
-    namespace = _label_filter(NAMESPACE_LABEL, name)
+    namespace = _label_filter(LABEL_STACK_NAMESPACE, name)
     for network in client.get("/networks", params=namespace) or []:
         _remove_ignoring_errors(client, "/networks/" + network["Id"])
     for kind in ("configs", "secrets"):

@@ -1,7 +1,7 @@
 """Percent-encoding of paths and queries, as urllib.parse does it (without importing it)."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, quote
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, quote, unix_socket_path
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,21 @@ def test_quote(text, encoded):
 def test_query_of_a_request():
     path = DockerClient(api_version="1.41")._path("/containers/json", {"all": True, "filters": {"label": ["a=b"]}})
     assert path == "/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%20%5B%22a%3Db%22%5D%7D"
+
+
+@pytest.mark.parametrize(
+    "docker_host, base_url, path",
+    [
+        ("unix:///custom/engine.sock", None, "/custom/engine.sock"),
+        (None, None, "/var/run/docker.sock"),
+        ("tcp://127.0.0.1:2375", None, None),
+        (None, "/run/docker.sock", "/run/docker.sock"),
+        (None, "https://engine:2376", None),
+    ],
+)
+def test_the_unix_socket_follows_the_url_else_docker_host(monkeypatch, docker_host, base_url, path):
+    if docker_host:
+        monkeypatch.setenv("DOCKER_HOST", docker_host)
+    else:
+        monkeypatch.delenv("DOCKER_HOST", raising=False)
+    assert unix_socket_path(base_url) == path

@@ -338,10 +338,3 @@ def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_sock
     os.link(engine_socket, str(other / "renamed.sock"))
     mounts = [{"Type": "bind", "Source": "/x", "Destination": str(other), "RW": True}]
     assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == ([], [str(other)])
-
-
-def test_the_engine_socket_path_follows_docker_host(monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", "unix:///custom/engine.sock")
-    assert policy.engine_socket_path() == "/custom/engine.sock"
-    monkeypatch.delenv("DOCKER_HOST")
-    assert policy.engine_socket_path() == "/var/run/docker.sock"

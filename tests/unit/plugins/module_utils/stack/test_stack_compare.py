@@ -3,9 +3,9 @@
 """Digests of rendered services and the plan they give against what Swarm runs."""
 
 import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK_NAMESPACE
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
     DIGEST_LABEL,
-    NAMESPACE_LABEL,
     deployed_digests,
     desired_digests,
     digest,
@@ -86,9 +86,9 @@ def _api_service(name, labels):
 
 def test_deployed_digests_strips_the_namespace_and_skips_other_stacks():
     services = [
-        _api_service("shop_web", {NAMESPACE_LABEL: "shop", DIGEST_LABEL: "a"}),
-        _api_service("shop_db", {NAMESPACE_LABEL: "shop"}),
-        _api_service("shop2_web", {NAMESPACE_LABEL: "shop2", DIGEST_LABEL: "b"}),
+        _api_service("shop_web", {LABEL_STACK_NAMESPACE: "shop", DIGEST_LABEL: "a"}),
+        _api_service("shop_db", {LABEL_STACK_NAMESPACE: "shop"}),
+        _api_service("shop2_web", {LABEL_STACK_NAMESPACE: "shop2", DIGEST_LABEL: "b"}),
     ]
     assert deployed_digests(services, "shop") == {"web": "a", "db": None}
 
@@ -129,7 +129,7 @@ def test_plan_resources(desired_resources, deployed_resources, changed):
 def live_service(name, env, namespace="shop"):
     spec = {
         "Name": f"{namespace}_{name}",
-        "Labels": {NAMESPACE_LABEL: namespace, DIGEST_LABEL: "d-" + name},
+        "Labels": {LABEL_STACK_NAMESPACE: namespace, DIGEST_LABEL: "d-" + name},
         "TaskTemplate": {"ContainerSpec": {"Image": "podlike/controller:latest", "Env": env}},
         "Mode": {"Replicated": {"Replicas": 1}},
     }
