@@ -185,6 +185,28 @@ def dump_yaml(value):
     )
 
 
+def to_plain(value):
+    """Template views (see template/service.py) turned back into the Compose values they were built from."""
+    compose_value = getattr(value, "compose_value", None)
+    if compose_value is not None:
+        return to_plain(compose_value)
+    if isinstance(value, dict):
+        return {str(key): to_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if value.__class__.__name__ == "_Missing":
+        return None
+    return value
+
+
+def to_yaml(value):
+    """YAML text of a value, as the ``yaml`` template function gives it."""
+    text = dump_yaml(to_plain(value))
+    if text.endswith("\n...\n"):
+        text = text[: -len("...\n")]
+    return text
+
+
 def _one_line(exc):
     problem = getattr(exc, "problem", None)
     mark = getattr(exc, "problem_mark", None)

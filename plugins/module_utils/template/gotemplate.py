@@ -467,7 +467,7 @@ def _sized_length(value):
 
 
 def _fn_yaml(value):
-    from ansible_collections.podlike.swarm.plugins.module_utils.template.yamltext import to_yaml
+    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import to_yaml
 
     return to_yaml(value)
 

@@ -40,7 +40,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.template.merge impor
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.template.service import service_view
 from ansible_collections.podlike.swarm.plugins.module_utils.template.sources import load_template
-from ansible_collections.podlike.swarm.plugins.module_utils.template.yamltext import dump, to_yaml
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml as dump, to_yaml
 
 KINDS = ("pod", "transformer", "templates", "init", "copy")
 EXTENSION_KEY = "x-podlike"

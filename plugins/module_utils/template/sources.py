@@ -10,7 +10,7 @@ import urllib.request
 
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.library import LIBRARY
-from ansible_collections.podlike.swarm.plugins.module_utils.template.yamltext import dump
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml as dump
 
 HTTP_TIMEOUT = 30
 _HTTP_URL = re.compile(r"(?i)^https?://")
