@@ -44,6 +44,24 @@ def unix_socket_path(base_url=None):
     return base_url if base_url.startswith("/") else None
 
 
+def remove_and_wait(client, container_id, timeout=30):
+    """Remove a container by force; when the engine is already removing it, wait up to timeout s for the end.
+
+    A container already gone is not an error; other refusals of the removal are raised.
+    """
+    try:
+        client.remove_container(container_id, force=True)
+        return
+    except NotFound:
+        return
+    except Conflict:
+        pass
+    try:
+        client.wait_container(container_id, condition="removed", timeout=timeout)
+    except DockerError:
+        pass
+
+
 def quote(text, safe=""):
     """Percent-encode text for a URL path segment or query value.
 

@@ -28,10 +28,10 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     NAME_SEPARATOR,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
-    Conflict,
     DockerError,
     NotFound,
     read_frames,
+    remove_and_wait,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
@@ -286,28 +286,12 @@ class HostPod:
         if controller is not None:
             if (controller.get("State") or {}).get("Running"):
                 self.stop(controller)
-            self._remove_container(controller["Id"])
+            remove_and_wait(self.client, controller["Id"])
         for leftover in self.leftovers():
-            self._remove_container(leftover["Id"])
+            remove_and_wait(self.client, leftover["Id"])
 
     def leftovers(self):
         return self.client.containers(labels=["%s=%s" % (LABEL_POD, self.name)])
-
-    def _remove_container(self, container_id):
-        try:
-            self.client.remove_container(container_id, force=True)
-        except NotFound:
-            return
-        except Conflict:
-            # Already being removed (components are auto-removed): wait until it is gone.
-            pass
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                self.client.inspect_container(container_id)
-            except NotFound:
-                return
-            time.sleep(0.2)
 
     def wait_healthy(self, controller_id, timeout, interval=0.5):
         """Wait for the controller's Docker health to be healthy; PodStateError on exit, failure or timeout."""

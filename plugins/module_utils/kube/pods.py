@@ -7,7 +7,7 @@ Containers become ``pod.component.*`` labels, init containers ``pod.init.compone
 controller service's keys. Every field is either translated here or refused by its path.
 """
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import EMPTYDIR_ROOT
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET, EMPTYDIR_ROOT
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.quantities import cpu_text, cpus, memory_bytes
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml
 
@@ -16,7 +16,7 @@ CONFIG_ROOT = "/podlike/kube/configmap/"
 SECRET_PREFIX = "kube-secret."
 SECRETS_DIR = "/run/secrets/"
 DEFAULT_GRACE_SECONDS = 30
-DOCKER_SOCKET_VOLUME = "/var/run/docker.sock:/var/run/docker.sock:ro"
+DOCKER_SOCKET_VOLUME = "%s:%s:ro" % (DOCKER_SOCKET, DOCKER_SOCKET)
 
 # Kubernetes' Pod Security Standards "baseline" capabilities: the only ones a component may add.
 BASELINE_CAPABILITIES = frozenset(

@@ -27,6 +27,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     NotFound,
     event_subject,
     read_json_lines,
+    remove_and_wait,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
     GUARD,
@@ -716,21 +717,10 @@ class Pod:
 
     def _remove(self, container_id, client=None):
         """Remove a container; when the engine is already removing it, wait for that to end."""
-        client = client or self.client
         try:
-            client.remove_container(container_id, force=True)
-            return
-        except NotFound:
-            return
-        except Conflict:
-            pass
+            remove_and_wait(client or self.client, container_id)
         except DockerError as exc:
             self.output.warn("could not remove %s: %s" % (container_id[:12], exc))
-            return
-        try:
-            client.wait_container(container_id, condition="removed", timeout=30)
-        except DockerError:
-            pass
 
     # health -----------------------------------------------------------------------------------
     def health(self):

@@ -14,7 +14,11 @@ import os
 import subprocess
 import time
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK, LABEL_STACK_NAMESPACE
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    LABEL_CONTROLLER_ID,
+    LABEL_STACK,
+    LABEL_STACK_NAMESPACE,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerError, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
@@ -457,7 +461,7 @@ def _remove_resources(client, name):
 def _remove_orphan_components(client, name):
     """Component containers whose controller is gone are left-overs of a killed controller: remove them."""
     for container in client.containers(labels=[f"{LABEL_STACK}={name}"]) or []:
-        controller_id = (container.get("Labels") or {}).get("podlike.controller.id")
+        controller_id = (container.get("Labels") or {}).get(LABEL_CONTROLLER_ID)
         if controller_id:
             try:
                 client.inspect_container(controller_id)

@@ -1,7 +1,15 @@
 """Percent-encoding of paths and queries, as urllib.parse does it (without importing it)."""
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, quote, unix_socket_path
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
+    Conflict,
+    DockerClient,
+    DockerError,
+    NotFound,
+    quote,
+    remove_and_wait,
+    unix_socket_path,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +46,39 @@ def test_the_unix_socket_follows_the_url_else_docker_host(monkeypatch, docker_ho
     else:
         monkeypatch.delenv("DOCKER_HOST", raising=False)
     assert unix_socket_path(base_url) == path
+
+
+class RemovingClient:
+    """Answers a removal with the given error and records the calls."""
+
+    def __init__(self, error=None):
+        self.error = error
+        self.calls = []
+
+    def remove_container(self, container_id, force=True):
+        self.calls.append(("remove", container_id, force))
+        if self.error:
+            raise self.error
+
+    def wait_container(self, container_id, condition="not-running", timeout=None):
+        self.calls.append(("wait", container_id, condition))
+        raise NotFound("no such container")
+
+
+@pytest.mark.parametrize(
+    "error, calls",
+    [
+        (None, [("remove", "c1", True)]),
+        (NotFound("no such container"), [("remove", "c1", True)]),
+        (Conflict("removal already in progress"), [("remove", "c1", True), ("wait", "c1", "removed")]),
+    ],
+)
+def test_remove_and_wait_waits_only_for_a_removal_in_progress(error, calls):
+    client = RemovingClient(error)
+    remove_and_wait(client, "c1")
+    assert client.calls == calls
+
+
+def test_remove_and_wait_raises_other_refusals():
+    with pytest.raises(DockerError, match="device busy"):
+        remove_and_wait(RemovingClient(DockerError("device busy")), "c1")
