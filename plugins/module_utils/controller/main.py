@@ -61,6 +61,7 @@ def main(argv=None):
 
 def debug_main(argv):
     """Run IMAGE [COMMAND...] inside POD (a controller on this engine), like kubectl debug."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.cli_errors import report_error
     from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, DockerError
     from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
     from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import run_in_pod
@@ -73,8 +74,7 @@ def debug_main(argv):
         result = run_in_pod(client, argv[0], argv[1], command=argv[2:] or None)
         sys.stderr.write("podlike debug: engine %s\n" % client.describe_api())
     except (PodStateError, DockerError) as exc:
-        sys.stderr.write("podlike debug: error: %s\n" % exc)
-        return 2
+        return report_error(sys.stderr, "podlike debug", exc)
     sys.stdout.write(result["stdout"])
     sys.stderr.write(result["stderr"])
     return result["rc"] or 0
@@ -130,7 +130,9 @@ def entrypoint():
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
-        sys.stderr.write("podlike: error: unexpected failure: %s: %s\n" % (type(exc).__name__, exc))
+        from ansible_collections.podlike.swarm.plugins.module_utils.cli_errors import report_error
+
+        report_error(sys.stderr, "podlike", "unexpected failure: %s: %s" % (type(exc).__name__, exc))
         if os.environ.get("PODLIKE_DEBUG"):
             raise
         code = 70

@@ -5,6 +5,7 @@
 import os
 import sys
 
+from ansible_collections.podlike.swarm.plugins.module_utils.cli_errors import report_error
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import load_manifests, translate, write_files
 from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import Parser, UsageError, add_stack_options
@@ -56,12 +57,9 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
         if translation.files:
             write_files(translation.files, data_dir)
     except (UsageError, TemplateError, OSError) as error:
-        stderr.write(f"{PROG}: error: {' '.join(str(error).split())}\n")
-        return 2
+        return report_error(stderr, PROG, error)
     except KubeError as error:
-        for line in str(error).splitlines():
-            stderr.write(f"{PROG}: error: {line}\n")
-        return 2
+        return report_error(stderr, PROG, error, each_line=True)
     for line in translation.warnings:
         stderr.write(f"{PROG}: warning: {line}\n")
     stdout.write(dump_stack(stack))

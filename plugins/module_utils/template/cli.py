@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from ansible_collections.podlike.swarm.plugins.module_utils.cli_errors import report_error
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import parse_yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
@@ -92,8 +93,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
             controller_image=options.controller_image,
         )
     except (TemplateError, MissingLibrary, UsageError) as error:
-        stderr.write("{}: error: {}\n".format(PROG, " ".join(str(error).split("\n"))))
-        return 2
+        return report_error(stderr, PROG, error)
     except KeyboardInterrupt:
         return 130
     stdout.write(dump_stack(stack))
