@@ -119,7 +119,8 @@ def labelled(socket_path, labels):
 
 
 def remove(socket_path, container_id):
-    call(socket_path, "DELETE", "/containers/%s?force=1" % container_id, timeout=30)
+    """Remove a container; True when this call removed it (not when it was gone or being removed already)."""
+    return call(socket_path, "DELETE", "/containers/%s?force=1" % container_id, timeout=30)[0] < 300
 
 
 # The pod's guard ----------------------------------------------------------------------------------------
@@ -195,10 +196,12 @@ class Sweeper:
         for container in found:
             if container["Labels"][LABEL_ROLE] == "guard" and container.get("State") == "running":
                 continue  # it is removing the same containers, then itself
-            remove(self.socket_path, container["Id"])
-            name = (container.get("Names") or ["/" + container["Id"][:12]])[0].lstrip("/")
-            self.log("removed %s (%s): its controller %s is gone" % (name, container.get("State"), controller_id[:12]))
-            removed += 1
+            if remove(self.socket_path, container["Id"]):
+                name = (container.get("Names") or ["/" + container["Id"][:12]])[0].lstrip("/")
+                self.log(
+                    "removed %s (%s): its controller %s is gone" % (name, container.get("State"), controller_id[:12])
+                )
+                removed += 1
         return removed
 
     def on_event(self, event):
@@ -238,16 +241,20 @@ class Sweeper:
     def run(self):
         """Sweep, follow the events, sweep again whenever they are idle for the interval; never returns."""
         since = "%.9f" % time.time()
+        last_error = None
         while True:
             try:
                 self.sweep_all()
                 for event in self.events(since):
+                    last_error = None
                     if event.get("timeNano"):
                         since = "%.9f" % (event["timeNano"] / 1e9)
                     self.on_event(event)
             except (OSError, ValueError, KeyError, IndexError, AttributeError) as exc:
                 self._health("unhealthy")
-                self.log("engine: %s; retrying" % exc)
+                if str(exc) != last_error:
+                    self.log("engine: %s; retrying every second" % exc)
+                last_error = str(exc)
                 time.sleep(1)
 
     def _health(self, state):

@@ -25,7 +25,7 @@ class Engine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.containers = {}
         self.events = queue.Queue()
         self.removed = []
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True).start()
 
     def add(self, container_id, state, labels=None, name=None):
         self.containers[container_id] = {
@@ -224,3 +224,24 @@ def _wait(condition, timeout=5):
             pass
         time.sleep(0.02)
     raise AssertionError("not within %ss" % timeout)
+
+
+class Stop(Exception):
+    pass
+
+
+def test_an_engine_out_of_reach_is_one_line_and_unhealthy_until_it_answers(tmp_path, monkeypatch):
+    lines, sleeps = [], []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise Stop()
+
+    monkeypatch.setattr(guard.time, "sleep", sleep)
+    health = tmp_path / "health"
+    sweeper = guard.Sweeper(str(tmp_path / "none.sock"), log=lines.append, health_file=str(health))
+    with pytest.raises(Stop):
+        sweeper.run()
+    assert len(lines) == 1 and lines[0].startswith("engine: ") and lines[0].endswith("; retrying every second")
+    assert health.read_text() == "unhealthy\n"
