@@ -246,8 +246,6 @@ def test_the_sweeper_leaves_live_pods_and_other_containers_alone(unique, cleanup
         "claims-only": dict(scope, **{"podlike.controller.id": ended_id}),
         # Claims the live pod: its controller runs.
         "forged": dict(scope, **{"podlike.controller.id": live_id, "podlike.pod": live, "podlike.role": "component"}),
-        # Made by a controller, not a pod of this node's: a Swarm task is Swarm's to remove.
-        "swarm-task": dict(pod_of_ended, **{"com.docker.swarm.task.id": "x"}),
     }
     for suffix, container_labels in sorted(decoys.items()):
         name = "%s-%s" % (unique, suffix)

@@ -32,7 +32,6 @@ API = ""
 LABEL_CONTROLLER_ID = "podlike.controller.id"
 LABEL_ROLE = "podlike.role"
 LABEL_POD = "podlike.pod"
-LABEL_SWARM_TASK = "com.docker.swarm.task.id"
 # The roles of the containers a controller makes (containers.PodContext.own_labels).
 POD_ROLES = ("component", "init", "infra", "guard")
 # A controller in one of these states may still act on its containers (a created one has made none yet).
@@ -88,13 +87,11 @@ def is_container_id(text):
 def owner_of(labels):
     """The controller a container belongs to, when it carries every label a controller gives; else None.
 
-    A container of another kind (a Swarm task, a container without a pod or a role of the pod core, an owner
-    that is not a full container ID) is never anyone's leftover, whatever else its labels say.
+    A container of another kind (without a pod or a role of the pod core, or with an owner that is not a full
+    container ID) is never anyone's leftover. No other label exempts one: a definition could add it to a component.
     """
     owner = labels.get(LABEL_CONTROLLER_ID) or ""
     if not is_container_id(owner) or labels.get(LABEL_ROLE) not in POD_ROLES or not labels.get(LABEL_POD):
-        return None
-    if LABEL_SWARM_TASK in labels:
         return None
     return owner
 

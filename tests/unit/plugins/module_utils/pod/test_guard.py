@@ -114,9 +114,9 @@ def sweeper(engine, tmp_path):
         (pod_labels(GONE[:12]), None),
         (pod_labels(GONE.upper().replace("4", "A")), None),
         (pod_labels("../../images/x" + "4" * 50), None),
-        (pod_labels(GONE, **{"com.docker.swarm.task.id": "t1"}), None),
+        (pod_labels(GONE, **{"com.docker.swarm.task.id": "t1"}), GONE),
     ],
-    ids=["component", "guard", "other-role", "no-pod", "short-id", "not-lower-hex", "path", "swarm-task"],
+    ids=["component", "guard", "other-role", "no-pod", "short-id", "not-lower-hex", "path", "other-labels"],
 )
 def test_only_containers_with_every_label_a_controller_gives_have_an_owner(labels, owner):
     assert guard.owner_of(labels) == owner
