@@ -156,7 +156,10 @@ services:
       description: The wanted replicas of a replicated service.
       type: int
     components:
-      description: The names of the components defined with C(pod.component.*) labels.
+      description:
+        - The names of the components the service's controller runs, init components (V(init-1)...) included, as
+          the controller reads its labels.
+        - With C(pod.compose.file), which only the controller can read, none are listed.
       type: list
       elements: str
     pods:

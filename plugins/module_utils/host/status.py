@@ -24,6 +24,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_STACK_NAMESPACE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 
 # One line per component of `podlike health`: name, status, health=..., restarts=N, image=...
 _HEALTH_LINE = re.compile(r"^\s+(\S+)\s+(\S+)\s+health=(\S+)\s+restarts=(\d+)\s+image=(.*)$")
@@ -171,6 +173,20 @@ def swarm_available(client):
     return swarm.get("LocalNodeState") == "active" and bool(swarm.get("ControlAvailable"))
 
 
+def service_components(labels):
+    """The names of the components a pod service's controller runs, init ones too, as the component model reads
+    its labels; the pod.component.* names where it cannot (a Compose file only the controller reads, a bad label).
+    """
+    try:
+        return sorted(component.name for component in from_labels(labels, read_file=_not_here).all_components())
+    except SpecError:
+        return sorted(key[len(LABEL_COMPONENT_PREFIX) :] for key in labels if key.startswith(LABEL_COMPONENT_PREFIX))
+
+
+def _not_here(path):
+    raise OSError("only the controller reads %s" % path)
+
+
 def swarm_services(client, pods, name=None, stack=None):
     """Pod services of the Swarm, each with the pods (tasks) of it that run on this engine."""
     filters = {"label": ["%s=%s" % (LABEL_STACK_NAMESPACE, stack)]} if stack else None
@@ -191,11 +207,7 @@ def swarm_services(client, pods, name=None, stack=None):
                 "image": container_spec.get("Image", "").split("@")[0],
                 "mode": "global" if "Global" in (spec.get("Mode") or {}) else "replicated",
                 "replicas": ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas"),
-                "components": sorted(
-                    key[len(LABEL_COMPONENT_PREFIX) :]
-                    for key in container_spec.get("Labels") or {}
-                    if key.startswith(LABEL_COMPONENT_PREFIX)
-                ),
+                "components": service_components(container_spec.get("Labels") or {}),
                 "pods": [pod for pod in pods if pod.get("service") == spec.get("Name")],
             }
         )

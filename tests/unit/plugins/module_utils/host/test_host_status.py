@@ -6,6 +6,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.host.status import (
     controller_ids,
     defines_pod,
     parse_health_text,
+    service_components,
     swarm_services,
 )
 
@@ -114,3 +115,22 @@ def test_swarm_services_keep_pod_services_only():
             "pods": pods[:1],
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (
+            {
+                "pod.component.web": "image: nginx",
+                "pod.component.app": "image: demo",
+                "pod.init.components": "[{image: x}]",
+            },
+            ["app", "init-1", "web"],
+        ),
+        ({"pod.component.web": "image: nginx", "pod.component.bad": "ports: [80]"}, ["bad", "web"]),
+        ({"pod.compose.file": "/run/configs/pod.yml"}, []),
+    ],
+)
+def test_service_components_as_the_component_model_reads_them(labels, expected):
+    assert service_components(labels) == expected
