@@ -1,5 +1,8 @@
 """podlike_pod's work (host.apply) with a fake engine: check mode acts on nothing and tells the truth."""
 
+import ast
+import pathlib
+
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
@@ -42,6 +45,29 @@ POD_OPTION_DEFAULTS.update(
     wait_timeout=60,
     controller_image="podlike/controller:latest",
 )
+
+
+POD_MODULE = pathlib.Path(__file__).resolve().parents[5] / "plugins" / "modules" / "podlike_pod.py"
+
+
+def module_option_defaults():
+    """{option: default} of podlike_pod's ARGUMENT_SPEC, read from the module's source (tests never import modules)."""
+    for node in ast.parse(POD_MODULE.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ["ARGUMENT_SPEC"]:
+            return {
+                spec.arg: ast.literal_eval(option.value)
+                for spec in node.value.keywords
+                for option in spec.value.keywords
+                if option.arg == "default"
+            }
+    raise AssertionError("no ARGUMENT_SPEC in %s" % POD_MODULE)
+
+
+def test_the_defaults_here_are_the_modules():
+    defaults = module_option_defaults()
+    assert {option: value for option, value in POD_OPTION_DEFAULTS.items() if value is not None} == {
+        option: value for option, value in defaults.items() if option in POD_OPTION_DEFAULTS
+    }
 
 
 def params(**overrides):
