@@ -13,8 +13,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_VOLUME_REF,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
+from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
-    DockerClient,
     DockerError,
     NotFound,
     unix_socket_path,
@@ -22,23 +22,19 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 
-ENGINE_TIMEOUT = 15
 
-
-def boot(argv, output, client=None):
+def boot(argv, output, client=None, lookups=None):
+    """The Pod of this controller; lookups: the StartLookups sent early (else they are sent here, on client)."""
     trace.mark("imports: pod core")
     flags = parse_flags(argv)
     trace.mark("flags parsed")
-    client = client or DockerClient(timeout=ENGINE_TIMEOUT)
-    controller = find_self(client)
-    trace.mark("self-discovery: controller inspected")
-    engine_info = client.info()
+    lookups = lookups or StartLookups(client)
+    client = lookups.client
+    controller, engine_info = lookups.result()
     engine = cgroups.EngineCgroups(engine_info)
-    trace.mark("engine info read")
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     labels = controller.get("Config", {}).get("Labels") or {}
     definition = pod_definition.from_labels(labels)
@@ -87,23 +83,6 @@ def _shared_mounts(controller, settings, output):
             "-volumes: %s is not shared with the components: the engine's socket is reachable through it" % destination
         )
     return shared
-
-
-def find_self(client):
-    """Inspect this process's own container, found from /proc (cgroup v1 or v2) or the hostname."""
-    candidates = discovery.read_candidates()
-    for candidate in candidates:
-        try:
-            return client.inspect_container(candidate)
-        except NotFound:
-            continue
-        except DockerError:
-            raise
-    raise PodError(
-        "the controller does not appear to run in a container of this engine "
-        "(looked for %s); mount the engine's socket and run it as a container"
-        % (", ".join(c[:12] for c in candidates) or "a container ID in /proc/self")
-    )
 
 
 def _cgroup_parent(controller, settings, engine, definition, output):

@@ -82,13 +82,16 @@ def debug_main(argv):
 
 def run_controller(argv, output=None):
     """Run the pod whose definition is in this container's labels; return the exit code."""
-    from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
-    from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
     from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 
     output = output or Output()
     try:
-        pod = boot(argv, output)
+        lookups = StartLookups()  # the engine answers while the pod core's modules load
+        from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
+
+        pod = boot(argv, output, lookups=lookups)
     except PodError as exc:
         output.error(str(exc))
         return exc.exit_code

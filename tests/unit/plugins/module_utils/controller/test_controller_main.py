@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.engine import api as engine_api
 from ansible_collections.podlike.swarm.plugins.module_utils.host import debug as host_debug
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import VERSION
-from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import lookups as lookups_module
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import health
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import main as controller
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
@@ -33,7 +33,7 @@ def controller_on_fake_engine(engine, monkeypatch, signal_handlers):
     """run_controller() as in the image, on the fake engine; no health socket or state file on this host."""
     served = []
     monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
-    monkeypatch.setattr(boot_module, "DockerClient", lambda timeout=None: engine.client())
+    monkeypatch.setattr(lookups_module, "DockerClient", lambda timeout=None: engine.client())
     monkeypatch.setattr(health, "serve", lambda pod, output: served.append(("serve", pod)))
     monkeypatch.setattr(health, "publish_state", lambda pod: served.append(("publish", pod)))
 

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
+"""The engine lookups every controller start begins with: its own container and the engine's info.
+
+They are sent from a thread as soon as the engine client is loaded, so that the engine answers while the
+pod core's modules (PyYAML among them) load: the two overlap instead of adding up.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+from ansible_collections.podlike.swarm.plugins.module_utils import trace
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
+
+ENGINE_TIMEOUT = 15
+
+
+class StartLookups:
+    """find_self() and /info of one client, running in a thread; result() waits for them."""
+
+    def __init__(self, client=None):
+        self.client = client or DockerClient(timeout=ENGINE_TIMEOUT)
+        self._controller = self._info = self._error = None
+        self._thread = threading.Thread(target=self._look_up, name="lookups")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _look_up(self):
+        try:
+            self._controller = find_self(self.client)
+            trace.mark("self-discovery: controller inspected")
+            self._info = self.client.info()
+            trace.mark("engine info read")
+        except Exception as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
+            self._error = exc
+
+    def result(self):
+        """(this controller's container, the engine's info); what the lookups raised, raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._controller, self._info
+
+
+def find_self(client):
+    """Inspect this process's own container, found from /proc (cgroup v1 or v2) or the hostname."""
+    candidates = discovery.read_candidates()
+    for candidate in candidates:
+        try:
+            return client.inspect_container(candidate)
+        except NotFound:
+            continue
+    raise PodError(
+        "the controller does not appear to run in a container of this engine "
+        "(looked for %s); mount the engine's socket and run it as a container"
+        % (", ".join(c[:12] for c in candidates) or "a container ID in /proc/self")
+    )
