@@ -650,30 +650,42 @@ class Pod:
         self.stopping = True
         self.output.info("stopping the pod (%s)" % reason)
         deadline = time.time() + self.grace_period() - 0.5
+        # A level waits for the one above it to be stopped, not removed: removals go on in the background.
+        removals, stopped = [], set()
         for level in reversed(self.levels):
-            self._stop_level([self.states[c.name] for c in level], deadline)
-        leftovers = [s for s in self.states.values() if s.container_id and s.status != "removed"]
-        self._stop_level(leftovers, deadline)
-        self._remove_helpers()
+            removals += self._stop_level([self.states[c.name] for c in level], deadline)
+            stopped.update(c.name for c in level)
+        leftovers = [
+            s
+            for s in self.states.values()
+            if s.container_id and s.status != "removed" and s.component.name not in stopped
+        ]
+        removals += self._stop_level(leftovers, deadline)
+        removals += self._remove_helpers()
+        for thread in removals:
+            thread.join()
+        self.infra_id = self.guard_id = None
         self._stop_events.set()
         self.output.info("pod stopped")
 
     def _remove_helpers(self):
-        """The infra (its namespaces are no longer needed) and last the guard (nothing is left to guard)."""
+        """Threads removing the infra and the guard, once every component has stopped: its namespaces are no
+        longer needed, and a component stopped but not yet removed is removed by the engine (auto-remove)."""
         if self._infra_stdin is not None:
             self._infra_stdin.close()
             self._infra_stdin = None
         helpers = [container_id for container_id in (self.infra_id, self.guard_id) if container_id]
+        return [self._thread(self._remove_with_own_client, container_id) for container_id in helpers]
 
-        def remove(container_id):
-            client = self.client.clone()
-            try:
-                self._remove(container_id, client)
-            finally:
-                client.close()
-
-        in_threads(lambda container_id: self._call_recording(remove, container_id), helpers)
-        self.infra_id = self.guard_id = None
+    def _remove_with_own_client(self, container_id, state=None):
+        client = self.client.clone()
+        try:
+            self._remove(container_id, client)
+        finally:
+            client.close()
+        if state is not None:
+            with self.lock:
+                state.status = "removed"
 
     def grace_period(self):
         configured = self.context.settings.grace_period
@@ -683,19 +695,21 @@ class Pod:
         return float(timeout or DEFAULT_GRACE_PERIOD)
 
     def _stop_level(self, states, deadline):
+        """Stop the containers of states at once; return the threads that then remove them."""
         states = [s for s in states if s.container_id and s.status != "removed"]
         if len(states) == 1:
-            self._stop_one(states[0], deadline, self.client)
-            return
+            self._call_recording(self._stop_one, states[0], deadline, self.client)
+        else:
 
-        def stop(state):
-            client = self.client.clone()
-            try:
-                self._stop_one(state, deadline, client)
-            finally:
-                client.close()
+            def stop(state):
+                client = self.client.clone()
+                try:
+                    self._stop_one(state, deadline, client)
+                finally:
+                    client.close()
 
-        in_threads(lambda state: self._call_recording(stop, state), states)
+            in_threads(lambda state: self._call_recording(stop, state), states)
+        return [self._thread(self._remove_with_own_client, state.container_id, state) for state in states]
 
     def _stop_one(self, state, deadline, client):
         own = state.component.stop_grace_period
@@ -711,9 +725,6 @@ class Pod:
                 pass
             except DockerError as exc:
                 self.output.warn("could not stop %s: %s" % (state.component.name, exc))
-        self._remove(state.container_id, client)
-        with self.lock:
-            state.status = "removed"
 
     def _remove(self, container_id, client=None):
         """Remove a container; when the engine is already removing it, wait for that to end."""
