@@ -360,20 +360,9 @@ def _translate(key, value, config, host):
         config["Image"] = _string(value)
     elif key in ("entrypoint", "command"):
         config["Entrypoint" if key == "entrypoint" else "Cmd"] = shell_words(value)
-    elif key in _SCALAR_CONFIG:
-        config[_SCALAR_CONFIG[key]] = _string(value)
-    elif key in _BOOL_CONFIG:
-        config[_BOOL_CONFIG[key]] = _bool(value)
-    elif key in _BOOL_HOST:
-        host[_BOOL_HOST[key]] = _bool(value)
-    elif key in _STRING_HOST:
-        host[_STRING_HOST[key]] = _string(value)
-    elif key in _LIST_HOST:
-        host[_LIST_HOST[key]] = _string_list(value)
-    elif key in _INT_HOST:
-        host[_INT_HOST[key]] = _int(value)
-    elif key in _SIZE_HOST:
-        host[_SIZE_HOST[key]] = parse_size(value)
+    elif key in _FIELDS:
+        in_host, field, converter = _FIELDS[key]
+        (host if in_host else config)[field] = converter(value)
     elif key == "cpus":
         host["NanoCpus"] = _cpus(value)
     elif key == "stop_grace_period":
@@ -657,3 +646,17 @@ def _type_name(value):
     if type(value) in names:
         return names[type(value)]
     return "a number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+# Keys that set one field from one value: key -> (in HostConfig, field, converter).
+_FIELDS = {}
+for _table, _in_host, _converter in (
+    (_SCALAR_CONFIG, False, _string),
+    (_BOOL_CONFIG, False, _bool),
+    (_BOOL_HOST, True, _bool),
+    (_STRING_HOST, True, _string),
+    (_LIST_HOST, True, _string_list),
+    (_INT_HOST, True, _int),
+    (_SIZE_HOST, True, parse_size),
+):
+    _FIELDS.update((key, (_in_host, field, _converter)) for key, field in _table.items())
