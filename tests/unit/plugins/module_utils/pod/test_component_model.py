@@ -164,3 +164,11 @@ def test_the_component_is_parsed_once():
     config["Labels"] = {"x": "y"}
     assert component.host_config == {"Memory": 64 * 1024**2}
     assert "Labels" not in component.config
+
+
+def test_a_template_leaves_values_to_the_deploy():
+    """${VAR} is interpolated by docker stack deploy: the renderer checks keys and dependencies, not values."""
+    template = "c:\n  image: demo:${TAG}\n  cpus: ${CPUS}\n  read_only: ${READ_ONLY}\n"
+    rendered = render_stack({"services": {"web": {"image": "demo", "x-podlike": {"templates": {"inline": template}}}}})
+    component = yaml.safe_load(rendered["services"]["web"]["labels"]["pod.component.c"])
+    assert component == {"image": "demo:${TAG}", "cpus": "${CPUS}", "read_only": "${READ_ONLY}"}
