@@ -4,6 +4,7 @@ import time
 
 import pytest
 import yaml
+from ansible_collections.podlike.swarm.plugins.module_utils import yaml_text
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import MAX_NODES, YAMLError, load_yaml
 
 
@@ -55,3 +56,24 @@ def test_a_bomb_under_1kb():
 )
 def test_documents_read_as_pyyaml_reads_them(text):
     assert load_yaml(text) == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@pytest.mark.parametrize(
+    "text, composed_at_once",
+    [
+        ("image: x\ncommand: [sh, -c, 'echo hi']\n", True),
+        ("image: x\ncommand: *a\n", False),
+        ("\n".join("k%d: v" % index for index in range(100)), False),
+    ],
+    ids=["component", "alias", "many-indicators"],
+)
+def test_libyaml_composes_only_what_cannot_repeat_or_nest_deeply(text, composed_at_once):
+    assert yaml_text._composable_at_once(text) is (composed_at_once and yaml_text._FAST_COMPOSER)
+
+
+def test_a_document_composed_at_once_is_still_bounded_in_nodes():
+    text = "[%s]" % ", ".join(["x"] * 50)
+    assert yaml_text._composable_at_once(text) is yaml_text._FAST_COMPOSER
+    with pytest.raises(YAMLError) as error:
+        load_yaml(text, max_nodes=20)
+    assert "more than 20 nodes" in str(error.value)
