@@ -135,7 +135,7 @@ def print_table(rows, out=sys.stdout):
 
 # the suite -----------------------------------------------------------------------------------------
 class Suite:
-    def __init__(self, runs, groups, counts=(1, 3, 8), scale_runs=3):
+    def __init__(self, runs, groups, counts=(1, 3, 8), scale_runs=2):
         self.runs = runs
         self.groups = groups
         self.counts = counts
@@ -479,7 +479,7 @@ def print_profile(profile, out=sys.stdout):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=None, help="samples per figure (default 7; 3 with --quick)")
-    parser.add_argument("--scale-runs", type=int, default=3, help="samples of the 50-pod scale figures (default 3)")
+    parser.add_argument("--scale-runs", type=int, default=2, help="samples of the 50-pod scale figures (default 2)")
     parser.add_argument("--only", default=None, help="comma-separated groups: {}".format(", ".join(ALL_GROUPS)))
     parser.add_argument("--quick", action="store_true", help="N=1 and 3, 3 runs: {}".format(", ".join(QUICK_GROUPS)))
     parser.add_argument("--no-scale", action="store_true", help="leave out the 50-pod scale figures")
