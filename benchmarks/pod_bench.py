@@ -466,9 +466,6 @@ def scale_service(controllers, replicas=50, count=3, timeout=600):
     """(seconds until every component of every replica runs, total controller RSS in bytes)."""
     name = unique("scale")
     args = service_create_args(name, replicas) + ["--mount", f"type=bind,source={SOCKET},target={SOCKET},readonly"]
-    # 150 containers starting at once can keep a controller unhealthy past the image's 10 s start period; its
-    # checks still run (and cost), but a slow start must not get the task killed, which would end the sample.
-    args += ["--health-start-period", "5m"]
     for key, value in component_labels(count).items():
         args += ["--container-label", f"{key}={value}"]
     args.append(CONTROLLER_IMAGE)

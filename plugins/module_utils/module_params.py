@@ -22,3 +22,18 @@ def check_options(params, non_empty=()):
     empty = [name for name in non_empty if isinstance(params.get(name), str) and not params[name].strip()]
     if empty:
         raise OptionError("%s must not be empty" % " and ".join(empty))
+
+
+def module_client(module, missing_required_lib, connect, non_empty=()):
+    """The engine client for a module's options, or the module failed in one line.
+
+    ``connect`` builds the client from the options (``engine.connection.client_from_params``; its option errors are
+    ValueErrors); ``missing_required_lib`` is Ansible's, passed in as nothing here imports ``ansible``.
+    """
+    try:
+        check_options(module.params, non_empty=non_empty)
+        return connect(module.params)
+    except MissingLibrary as exc:
+        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))

@@ -121,12 +121,10 @@ stderr:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
-    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import run_in_pod
 
@@ -145,13 +143,7 @@ ARGUMENT_SPEC = engine_argument_spec(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
-    try:
-        check_options(module.params, non_empty=("name", "image"))
-        client = client_from_params(module.params)
-    except MissingLibrary as exc:
-        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
-    except (OptionError, EngineOptionError) as exc:
-        module.fail_json(msg=str(exc))
+    client = module_client(module, missing_required_lib, client_from_params, non_empty=("name", "image"))
     params = module.params
     try:
         result = run_in_pod(

@@ -175,12 +175,10 @@ swarm:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
-    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
-from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 from ansible_collections.podlike.swarm.plugins.module_utils.host.status import gather
 
 ARGUMENT_SPEC = engine_argument_spec(
@@ -192,13 +190,7 @@ ARGUMENT_SPEC = engine_argument_spec(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        check_options(module.params, non_empty=())
-        client = client_from_params(module.params)
-    except MissingLibrary as exc:
-        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
-    except (OptionError, EngineOptionError) as exc:
-        module.fail_json(msg=str(exc))
+    client = module_client(module, missing_required_lib, client_from_params, non_empty=())
     try:
         result = gather(client, module.params["name"], module.params["stack"])
         result["api_version"] = client.api_version

@@ -309,12 +309,11 @@ actions:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
-    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 from ansible_collections.podlike.swarm.plugins.module_utils.host.apply import apply
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
@@ -355,13 +354,7 @@ def main():
         ],
         supports_check_mode=True,
     )
-    try:
-        check_options(module.params, non_empty=("name",))
-        client = client_from_params(module.params)
-    except MissingLibrary as exc:
-        module.fail_json(msg=missing_required_lib(exc.library, reason=exc.reason))
-    except (OptionError, EngineOptionError) as exc:
-        module.fail_json(msg=str(exc))
+    client = module_client(module, missing_required_lib, client_from_params, non_empty=("name",))
     progress = dict(changed=False)
     try:
         result = apply(module.params, client, module.check_mode, progress)

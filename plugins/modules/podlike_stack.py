@@ -352,13 +352,12 @@ plan:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
-    EngineOptionError,
     client_from_params,
     engine_argument_spec,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.apply import apply
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import StackError
 
@@ -389,13 +388,11 @@ MISSING_CLI = (
 
 def run_module(module):
     """Check the options, then deploy or remove the stack; return the module result."""
-    params = module.params
-    check_options(params, non_empty=("name",))
+    client = module_client(module, missing_required_lib, client_from_params, non_empty=("name",))
     docker_bin = module.get_bin_path("docker")
     if not docker_bin:
         module.fail_json(msg=MISSING_CLI)
-    client = client_from_params(params)
-    result = apply(params, client, docker_bin, module.check_mode, module.warn)
+    result = apply(module.params, client, docker_bin, module.check_mode, module.warn)
     result["api_version"] = client.api_version
     return result
 
@@ -410,7 +407,7 @@ def main():
         result = run_module(module)
     except MissingLibrary as error:
         module.fail_json(msg=missing_required_lib(error.library, reason=error.reason))
-    except (StackError, DockerError, KubeError, OptionError, EngineOptionError) as error:
+    except (StackError, DockerError, KubeError) as error:
         module.fail_json(msg=str(error), changed=getattr(error, "changed", False))
     diff = result.pop("diff")
     if module._diff:

@@ -18,7 +18,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Do
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 
-ENGINE_TIMEOUT = 15
+# Seconds the controller waits for one engine call. A node starting 150 containers at once (50 pods) took longer
+# than 15 s to start some of them; a call that times out ends the pod, so the limit is that of a hung engine.
+ENGINE_TIMEOUT = 120
 
 
 class StartLookups:

@@ -5,7 +5,12 @@ import builtins
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils import libraries
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import MissingLibrary
-from ansible_collections.podlike.swarm.plugins.module_utils.module_params import OptionError, check_options
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import EngineOptionError
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import (
+    OptionError,
+    check_options,
+    module_client,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.template import render
 
 
@@ -54,3 +59,42 @@ def test_required_names_must_not_be_empty(names):
     with pytest.raises(OptionError, match="^name must not be empty$"):
         check_options(names, non_empty=("name",))
     check_options({"name": "web"}, non_empty=("name",))
+
+
+class FailingModule:
+    """The part of AnsibleModule that module_client uses; fail_json raises as Ansible's exits."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def fail_json(self, msg, **_):
+        raise SystemExit(msg)
+
+
+def missing_lib(library, reason=None):
+    return "missing %s (%s)" % (library, reason)
+
+
+def test_module_client_fails_the_module_in_one_line_on_an_empty_name():
+    with pytest.raises(SystemExit, match="^name must not be empty$"):
+        module_client(FailingModule(name=" "), missing_lib, lambda params: "client", non_empty=("name",))
+
+
+def test_module_client_fails_the_module_on_a_connection_option():
+    def connect(params):
+        raise EngineOptionError("tls_hostname needs tls")
+
+    with pytest.raises(SystemExit, match="^tls_hostname needs tls$"):
+        module_client(FailingModule(name="web"), missing_lib, connect)
+
+
+def test_module_client_reports_a_missing_library_as_ansible_does(monkeypatch):
+    from ansible_collections.podlike.swarm.plugins.module_utils import module_params
+
+    monkeypatch.setattr(module_params, "HAS_YAML", False)
+    with pytest.raises(SystemExit, match="^missing PyYAML"):
+        module_client(FailingModule(name="web"), missing_lib, lambda params: "client")
+
+
+def test_module_client_returns_the_client():
+    assert module_client(FailingModule(name="web"), missing_lib, lambda params: params["name"]) == "web"
