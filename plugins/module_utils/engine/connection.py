@@ -13,9 +13,12 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DEFAULT_HOST, DockerClient
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
+    DEFAULT_HOST,
+    DEFAULT_TIMEOUT,
+    DockerClient,
+)
 
-DEFAULT_TIMEOUT = 60
 # option: (environment variable it falls back to, or None; its argument spec)
 ENGINE_OPTIONS = {
     "docker_host": ("DOCKER_HOST", dict(type="str", default=DEFAULT_HOST, aliases=["docker_url"])),

@@ -133,13 +133,15 @@ def wait_for_end(socket_path, controller_id):
         time.sleep(1)
 
 
+def made_by(socket_path, controller_id, scope=()):
+    """Summaries of the containers the controller made (by owner_of), carrying every label of scope too."""
+    found = labelled(socket_path, ["%s=%s" % (LABEL_CONTROLLER_ID, controller_id)] + list(scope))
+    return [c for c in found if owner_of(c.get("Labels") or {}) == controller_id]
+
+
 def leftovers(socket_path, controller_id):
     """IDs of the containers the controller made, but for guards."""
-    return [
-        c["Id"]
-        for c in labelled(socket_path, ["%s=%s" % (LABEL_CONTROLLER_ID, controller_id)])
-        if owner_of(c.get("Labels") or {}) == controller_id and c["Labels"][LABEL_ROLE] != "guard"
-    ]
+    return [c["Id"] for c in made_by(socket_path, controller_id) if c["Labels"][LABEL_ROLE] != "guard"]
 
 
 def remove_all(socket_path, controller_id, quiet=QUIET_SECONDS):
@@ -181,9 +183,7 @@ class Sweeper:
 
     def sweep_owner(self, controller_id):
         """Remove what the controller made, if it is gone; return how many were removed."""
-        found = labelled(self.socket_path, ["%s=%s" % (LABEL_CONTROLLER_ID, controller_id)] + self.scope)
-        found = [c for c in found if owner_of(c.get("Labels") or {}) == controller_id]
-        return self._remove_if_gone(controller_id, found)
+        return self._remove_if_gone(controller_id, made_by(self.socket_path, controller_id, self.scope))
 
     def _remove_if_gone(self, controller_id, found):
         # Listed before the controller's state is read: a controller seen gone made everything listed before.
