@@ -180,49 +180,125 @@ def pod_leftovers(name, controller_id):
     return sorted(set(found))
 
 
-def test_sigkill_at_any_moment_of_the_start_leaves_nothing(unique, cleanup, sweeper):
-    sidecar = component("sleep 300", healthcheck="{test: [CMD, 'true'], interval: 1s}")
-    labels = {
-        "pod.component.side": sidecar + "\nx-podlike-sidecar: true",
-        "pod.component.a": component("sleep 300"),
-        "pod.component.b": component("sleep 300", depends_on="{side: {condition: service_healthy}}"),
-        "pod.component.c": component("sleep 300"),
-    }
-    names = ["%s-k%02d" % (unique, index) for index in range(KILL_PODS)]
+KILL_LABELS = {
+    "pod.component.side": component("sleep 300", healthcheck="{test: [CMD, 'true'], interval: 1s}")
+    + "\nx-podlike-sidecar: true",
+    "pod.component.a": component("sleep 300"),
+    "pod.component.b": component("sleep 300", depends_on="{side: {condition: service_healthy}}"),
+    "pod.component.c": component("sleep 300"),
+}
+
+
+def _kill_pods_during_start(unique, cleanup, count, prefix):
+    """SIGKILL count controllers at moments spread over their start; return {name: controller ID}."""
+    names = ["%s-%s%02d" % (unique, prefix, index) for index in range(count)]
     cleanup["containers"].extend(names)
-    label_args = [arg for item in labels.items() for arg in ("--label", "%s=%s" % item)] + in_stack(unique)
+    label_args = [arg for item in KILL_LABELS.items() for arg in ("--label", "%s=%s" % item)] + in_stack(unique)
     outcome = {}
-    for first in range(0, KILL_PODS, KILL_BATCH):
+    for first in range(0, count, KILL_BATCH):
         batch = names[first : first + KILL_BATCH]
         for name in batch:
             docker("create", "--name", name, "-v", SOCKET, *label_args, CONTROLLER_IMAGE)
         threads = [
-            threading.Thread(
-                target=_killed_pod, args=(name, KILL_SPREAD * names.index(name) / (KILL_PODS - 1), outcome)
-            )
+            threading.Thread(target=_killed_pod, args=(name, KILL_SPREAD * names.index(name) / (count - 1), outcome))
             for name in batch
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-    # The guards finish within their 2 s of quiet; a guard and an infra created for a controller killed during
-    # those very creates are never started, and the node's sweeper removes them (docs/security.md).
+    return outcome
+
+
+def _left_after_kills(outcome, timeout=10):
+    """{pod name: its containers still there}, once nothing is left or after timeout seconds."""
     left = {}
-    deadline = time.time() + 10
+    deadline = time.time() + timeout
     while time.time() < deadline:
-        left = dict((name, pod_leftovers(name, outcome[name])) for name in names)
+        left = dict((name, pod_leftovers(name, controller_id)) for name, controller_id in outcome.items())
         left = dict((name, found) for name, found in left.items() if found)
         if not left:
             break
         time.sleep(0.5)
-    swept = [line for line in pod_logs(sweeper).splitlines() if line.startswith("podlike guard: removed ")]
+    return left
+
+
+def _swept(sweeper):
+    return [line for line in pod_logs(sweeper).splitlines() if line.startswith("podlike guard: removed ")]
+
+
+def test_sigkill_at_any_moment_of_the_start_leaves_nothing(unique, cleanup, sweeper):
+    outcome = _kill_pods_during_start(unique, cleanup, KILL_PODS, "k")
+    # The guards finish within their 2 s of quiet; a guard and an infra created for a controller killed during
+    # those very creates are never started, and the node's sweeper removes them (docs/security.md).
+    left = _left_after_kills(outcome)
+    swept = _swept(sweeper)
     print(
         "SIGKILL during start-up: %d pods, containers the sweeper removed: %d (never started: %d)"
-        % (len(names), len(swept), len([line for line in swept if " (created): " in line]))
+        % (len(outcome), len(swept), len([line for line in swept if " (created): " in line]))
     )
     assert left == {}
     assert "Traceback" not in pod_logs(sweeper)
+
+
+@pytest.fixture
+def covering_sweeper(unique, cleanup):
+    """A node sweeper that covers every pod of the engine, labelled so that controllers find it; healthy."""
+    name = unique + "-node-sweeper"
+    cleanup["containers"].append(name)
+    hardening = ["--cap-drop", "ALL", "--read-only", "--security-opt", "no-new-privileges", "--memory", "64m"]
+    docker(
+        "run", "-d", "--name", name, "--label", "podlike.role=sweeper", "-v", SOCKET, *hardening,
+        CONTROLLER_IMAGE, "guard", "--node",
+    )  # fmt: skip
+    wait_until(
+        lambda: inspect(name)["State"].get("Health", {}).get("Status") == "healthy", 30, message="a healthy sweeper"
+    )
+    return name
+
+
+def _killed_after_creates(name, creates, outcome):
+    """Start a created controller and SIGKILL it once it has created `creates` containers; record its ID."""
+    client = DockerClient()
+    controller_id = inspect(name)["Id"]
+    outcome[name] = controller_id
+    started = threading.Thread(target=client.clone().start_container, args=(controller_id,))
+    started.start()
+    deadline = time.time() + 30
+    while len(client.containers(labels=["podlike.controller.id=" + controller_id])) < creates:
+        assert time.time() < deadline, "%s made fewer than %d containers in 30 s" % (name, creates)
+        time.sleep(0.002)
+    client.kill_container(controller_id)
+    started.join()
+
+
+def test_sigkill_without_a_guard_the_node_sweeper_leaves_nothing(unique, cleanup, covering_sweeper):
+    """With a covering sweeper a pod has no guard; killed after each of its creates, it leaves nothing."""
+    since = docker("system", "info", "--format", "{{.SystemTime}}")
+    label_args = [arg for item in KILL_LABELS.items() for arg in ("--label", "%s=%s" % item)] + in_stack(unique)
+    outcome = {}
+    # infra, then the four components: killed after 1, 2, ... 5 of them exist, started or not
+    for creates in range(1, len(KILL_LABELS) + 2):
+        name = "%s-s%d" % (unique, creates)
+        cleanup["containers"].append(name)
+        docker("create", "--name", name, "-v", SOCKET, *label_args, CONTROLLER_IMAGE)
+        _killed_after_creates(name, creates, outcome)
+    left = _left_after_kills(outcome)
+    guards = docker(
+        "events", "--since", since, "--until", docker("system", "info", "--format", "{{.SystemTime}}"),
+        "--filter", "event=create", "--filter", "label=podlike.role=guard",
+        "--filter", "label=podlike.stack=" + unique, "--format", "{{.ID}}",
+    )  # fmt: skip
+    told = [name for name in outcome if "no guard: the node sweeper " + covering_sweeper in pod_logs(name)]
+    swept = _swept(covering_sweeper)
+    print(
+        "SIGKILL after each create, no guards: %d pods, containers the sweeper removed: %d" % (len(outcome), len(swept))
+    )
+    assert guards == ""  # no pod made a guard: the sweeper alone removed what the kills left
+    assert told, "no controller said it runs without a guard"
+    assert swept, "the kills left nothing for the sweeper: the test did not exercise it"
+    assert left == {}
+    assert "Traceback" not in pod_logs(covering_sweeper)
 
 
 def test_the_sweeper_leaves_live_pods_and_other_containers_alone(unique, cleanup, sweeper):

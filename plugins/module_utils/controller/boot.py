@@ -53,6 +53,7 @@ def boot(argv, output, client=None, lookups=None):
         component_limits=limits,
         shared_mounts=_shared_mounts(controller, settings, output),
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
+        sweeper=lookups.sweeper if settings.guard == "auto" else None,
     )
     pod = Pod(client, controller, definition, context, output)
     trace.mark("pod ready to start")

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""The engine lookups every controller start begins with: its own container and the engine's info.
+"""The engine lookups every controller start begins with: its own container, the engine's info, the node sweeper.
 
 They are sent from a thread as soon as the engine client is loaded, so that the engine answers while the
 pod core's modules (PyYAML among them) load: the two overlap instead of adding up.
@@ -16,6 +16,7 @@ import threading
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import LABEL_ROLE, SWEEPER_ROLE, covering_sweeper
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 
 # Seconds the controller waits for one engine call. A node starting 150 containers at once (50 pods) took longer
@@ -24,11 +25,12 @@ ENGINE_TIMEOUT = 120
 
 
 class StartLookups:
-    """find_self() and /info of one client, running in a thread; result() waits for them."""
+    """find_self(), /info and the node sweeper of one client, running in a thread; result() waits for them."""
 
     def __init__(self, client=None):
         self.client = client or DockerClient(timeout=ENGINE_TIMEOUT)
         self._controller = self._info = self._error = None
+        self.sweeper = None
         self._thread = threading.Thread(target=self._look_up, name="lookups")
         self._thread.daemon = True
         self._thread.start()
@@ -39,6 +41,8 @@ class StartLookups:
             trace.mark("self-discovery: controller inspected")
             self._info = self.client.info()
             trace.mark("engine info read")
+            self.sweeper = find_sweeper(self.client)
+            trace.mark("node sweeper looked for")
         except Exception as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
             self._error = exc
 
@@ -48,6 +52,14 @@ class StartLookups:
         if self._error is not None:
             raise self._error
         return self._controller, self._info
+
+
+def find_sweeper(client):
+    """The name of a healthy node sweeper covering every pod of this engine, else None (then the pod has a guard)."""
+    try:
+        return covering_sweeper(client.containers(labels=["%s=%s" % (LABEL_ROLE, SWEEPER_ROLE)], all=False))
+    except Exception:  # noqa: BLE001 - whatever went wrong, the pod gets its own guard
+        return None
 
 
 def find_self(client):

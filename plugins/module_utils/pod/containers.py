@@ -56,6 +56,7 @@ class PodContext:
         component_limits=None,
         shared_mounts=None,
         engine_socket=None,
+        sweeper=None,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -71,6 +72,8 @@ class PodContext:
         self.shared_mounts = shared_mounts or []
         # (source on the host, path in the controller) of the engine's unix socket, for the guard.
         self.engine_socket = engine_socket
+        # The node sweeper that removes what a killed controller leaves, when it stands in for the pod's guard.
+        self.sweeper = sweeper
 
     @property
     def needs_infra(self):

@@ -34,6 +34,8 @@ LABEL_ROLE = "podlike.role"
 LABEL_POD = "podlike.pod"
 # The roles of the containers a controller makes (containers.PodContext.own_labels).
 POD_ROLES = ("component", "init", "infra", "guard")
+# The node sweeper's container carries this role (and no controller's label): controllers find it by it.
+SWEEPER_ROLE = "sweeper"
 # A controller in one of these states may still act on its containers (a created one has made none yet).
 GONE_STATES = ("exited", "dead", "removing")
 # A create the controller sent just before it ended is still completed by the engine: keep looking
@@ -156,6 +158,24 @@ def remove_all(socket_path, controller_id, quiet=QUIET_SECONDS):
         if found:
             last_seen = time.time()
         time.sleep(0.2)
+
+
+def covering_sweeper(containers):
+    """The name of a node sweeper among containers (the engine's running ones) that covers every pod; else None.
+
+    It is labelled podlike.role=sweeper and carries no controller's label (a component always does, so none can
+    pose as one), runs `guard --node` without a --label scope, and is healthy: its events stream is connected.
+    """
+    for container in containers:
+        labels = container.get("Labels") or {}
+        if labels.get(LABEL_ROLE) != SWEEPER_ROLE or LABEL_CONTROLLER_ID in labels:
+            continue
+        words = [word.strip("'\"") for word in (container.get("Command") or "").split()]
+        if "--node" not in words or "--label" in words or any(w.startswith("--label=") for w in words):
+            continue
+        if container.get("State") == "running" and "(healthy)" in (container.get("Status") or ""):
+            return (container.get("Names") or ["/" + container["Id"][:12]])[0].lstrip("/")
+    return None
 
 
 # The node's sweeper -------------------------------------------------------------------------------------

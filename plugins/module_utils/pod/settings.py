@@ -40,6 +40,12 @@ LIST_SETTINGS = {
     "allow-host-path": "let components bind-mount host paths under this prefix (repeatable)",
 }
 CHOICE_SETTINGS = {
+    "guard": (
+        "auto",
+        ("auto", "always"),
+        "the pod's guard container: auto (none while a healthy node sweeper covers the engine, which then "
+        "removes what a killed controller leaves) or always",
+    ),
     "exit-policy": (
         "exit",
         ("exit", "continue"),

@@ -94,7 +94,9 @@ class Container:
         return bool((self.body.get("HostConfig") or {}).get("AutoRemove"))
 
     def summary(self):
-        return {"Id": self.id, "Names": ["/" + self.name], "Labels": self.labels, "State": self.state}
+        found = {"Id": self.id, "Names": ["/" + self.name], "Labels": self.labels, "State": self.state}
+        found.update((key, self.body[key]) for key in ("Command", "Status") if key in self.body)
+        return found
 
 
 class EventStream:
@@ -184,6 +186,14 @@ class FakeEngine:
             labels.update({LABEL_ROLE: role, LABEL_POD: "old"})
         container = Container(container_id or self._new_id(), name, {"Labels": labels})
         container.state = state
+        self.containers[container.id] = container
+        return container
+
+    def sweeper(self, name="podlike_sweeper.node1", command="podlike guard --node", status="Up 9 seconds (healthy)"):
+        """A running node sweeper container, as the engine lists it."""
+        body = {"Labels": {LABEL_ROLE: "sweeper"}, "Command": command, "Status": status}
+        container = Container(self._new_id(), name, body)
+        container.state = "running"
         self.containers[container.id] = container
         return container
 

@@ -122,6 +122,44 @@ def test_only_containers_with_every_label_a_controller_gives_have_an_owner(label
     assert guard.owner_of(labels) == owner
 
 
+def sweeper_summary(labels=None, command="podlike guard --node", state="running", status="Up 1 minute (healthy)"):
+    labels = {guard.LABEL_ROLE: "sweeper"} if labels is None else labels
+    return {"Id": "5" * 64, "Names": ["/sweep"], "Labels": labels, "Command": command, "State": state, "Status": status}
+
+
+@pytest.mark.parametrize(
+    "container, covers",
+    [
+        (sweeper_summary(), True),
+        (sweeper_summary(command="podlike guard --node --interval 30"), True),
+        (sweeper_summary(command="podlike guard --node --label podlike.stack=web"), False),
+        (sweeper_summary(command="podlike guard --node --label=podlike.stack=web"), False),
+        (sweeper_summary(command="podlike -logs"), False),
+        (sweeper_summary(status="Up 2 seconds (health: starting)"), False),
+        (sweeper_summary(status="Up 5 minutes (unhealthy)"), False),
+        (sweeper_summary(status="Up 5 minutes"), False),
+        (sweeper_summary(state="exited", status="Exited (0) 1 second ago (healthy)"), False),
+        (sweeper_summary(labels={guard.LABEL_ROLE: "sweeper", guard.LABEL_CONTROLLER_ID: GONE}), False),
+        (sweeper_summary(labels={guard.LABEL_ROLE: "component"}), False),
+    ],
+    ids=[
+        "healthy",
+        "interval",
+        "scoped",
+        "scoped-equals",
+        "not-a-sweeper",
+        "starting",
+        "unhealthy",
+        "no-healthcheck",
+        "exited",
+        "a-component-posing",
+        "other-role",
+    ],
+)
+def test_only_a_healthy_unscoped_sweeper_covers_the_pods(container, covers):
+    assert guard.covering_sweeper([container]) == ("sweep" if covers else None)
+
+
 def test_a_sweep_removes_only_containers_of_gone_controllers(engine, sweeper):
     removed = [
         engine.add("a" * 64, "created", pod_labels(GONE, role="guard"), name="web.podlike._guard"),

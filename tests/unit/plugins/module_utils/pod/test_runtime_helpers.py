@@ -58,6 +58,35 @@ def test_without_a_mounted_engine_socket_there_is_no_guard(engine, run_pod, outp
     assert running.result() == 0
 
 
+def test_a_healthy_node_sweeper_stands_in_for_the_guard(engine, run_pod, output):
+    engine.sweeper("podlike_sweeper.n1")
+    running = run_pod({"app": RUNNING})
+    wait_running(output)
+    assert sorted(c.role for c in engine.containers.values() if c.role not in ("component", "sweeper")) == ["infra"]
+    assert any("no guard: the node sweeper podlike_sweeper.n1" in line for line in output.of("info"))
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+
+
+def test_without_a_covering_sweeper_the_pod_has_its_guard(engine, run_pod, output):
+    engine.sweeper("scoped", command="podlike guard --node --label podlike.stack=other")
+    engine.sweeper("starting", status="Up 1 second (health: starting)")
+    running = run_pod({"app": RUNNING})
+    wait_running(output)
+    assert sorted(c.role for c in engine.containers.values() if c.role in ("guard", "infra")) == ["guard", "infra"]
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+
+
+def test_guard_always_keeps_the_guard_beside_a_sweeper(engine, run_pod, output):
+    engine.sweeper("covering")
+    running = run_pod({"app": RUNNING}, settings={"guard": "always"})
+    wait_running(output)
+    assert sorted(c.role for c in engine.containers.values() if c.role in ("guard", "infra")) == ["guard", "infra"]
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+
+
 def test_guard_refused_ends_the_pod_before_anything_else_is_created(engine, run_pod, output):
     engine.script(GUARD, create_error=[DockerError("invalid mount config", 400)])
     running = run_pod({"app": RUNNING})
