@@ -567,6 +567,35 @@ def _wait_gone(api, label, prefix, timeout):
         _force_remove(api, container["Id"])
 
 
+class NodeSweeper:
+    """The node sweeper the `swarm` role runs, as a plain container: while it is healthy pods need no guard."""
+
+    def __init__(self, api):
+        self.api = api
+        self.name = unique("sweeper")
+
+    def start(self, timeout=60):
+        host_config = self.api.create_host_config(
+            binds=[f"{SOCKET}:{SOCKET}:ro"], cap_drop=["ALL"], read_only=True, security_opt=["no-new-privileges"]
+        )
+        created = self.api.create_container(
+            CONTROLLER_IMAGE,
+            name=self.name,
+            command=["guard", "--node"],
+            labels={"podlike.role": "sweeper"},
+            host_config=host_config,
+        )
+        self.api.start(created["Id"])
+        deadline = time.time() + timeout
+        while self.api.inspect_container(self.name)["State"].get("Health", {}).get("Status") != "healthy":
+            if time.time() > deadline:
+                raise RuntimeError(f"the node sweeper {self.name} was not healthy within {timeout} s")
+            time.sleep(0.5)
+
+    def remove(self):
+        _force_remove(self.api, self.name)
+
+
 def engine_noise(api):
     """Containers on the engine that this suite did not make, and the host's load average."""
     others = [c for c in api.containers() if not any(n.lstrip("/").startswith("bench") for n in c.get("Names") or [])]

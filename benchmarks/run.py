@@ -135,7 +135,8 @@ def print_table(rows, out=sys.stdout):
 
 # the suite -----------------------------------------------------------------------------------------
 class Suite:
-    def __init__(self, runs, groups, counts=(1, 3, 8), scale_runs=2):
+    def __init__(self, runs, groups, counts=(1, 3, 8), scale_runs=2, sweeper=True):
+        self.sweeper = sweeper
         self.runs = runs
         self.groups = groups
         self.counts = counts
@@ -167,6 +168,17 @@ class Suite:
         self.noise.append(pod_bench.engine_noise(self.api))
 
     def run(self):
+        """Every group, with a node sweeper running as the `swarm` role deploys one (so pods have no guard)."""
+        sweeper = pod_bench.NodeSweeper(self.api) if self.sweeper else None
+        if sweeper:
+            sweeper.start()
+        try:
+            self._run_groups()
+        finally:
+            if sweeper:
+                sweeper.remove()
+
+    def _run_groups(self):
         self.noise.append(pod_bench.engine_noise(self.api))
         for group in self.groups:
             started = time.time()
@@ -484,6 +496,11 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="N=1 and 3, 3 runs: {}".format(", ".join(QUICK_GROUPS)))
     parser.add_argument("--no-scale", action="store_true", help="leave out the 50-pod scale figures")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
+    parser.add_argument(
+        "--no-sweeper",
+        action="store_true",
+        help="run no node sweeper, so that every pod has its guard container (the default runs one, as the swarm role)",
+    )
     parser.add_argument("--results", default=os.path.join(HERE, "results"), help="directory for the run's table")
     args = parser.parse_args(argv)
     if args.only:
@@ -506,6 +523,9 @@ def load_text():
         return " ".join(loadavg.read().split()[:3])
 
 
+SWEEPER_MODES = {True: "running, so pods have no guard", False: "none, so every pod has a guard"}
+
+
 def write_results(directory, results, table):
     """results/<UTC date>.txt (the table and how it was taken) and results/latest.json (every sample)."""
     os.makedirs(directory, exist_ok=True)
@@ -517,7 +537,8 @@ def write_results(directory, results, table):
         f"engine: Docker {engine['version']} (API {engine['api']}); machine: {engine['cpus']} cores\n"
         f"load average (1, 5, 15 min): {results['load']['before']} before, {results['load']['after']} after\n"
         f"runs: {results['runs']} per figure ({results['scale_runs']} for scale); groups: "
-        f"{', '.join(results['groups'])}; {results['duration_s']:.0f} s\n\n"
+        f"{', '.join(results['groups'])}; {results['duration_s']:.0f} s\n"
+        f"node sweeper: {SWEEPER_MODES[results['node_sweeper']]}\n\n"
     )
     with open(path, "w") as handle:
         handle.write(header + table)
@@ -529,7 +550,7 @@ def write_results(directory, results, table):
 def main(argv=None):
     args = parse_args(argv)
     load_before = load_text()
-    suite = Suite(args.runs, args.groups, counts=args.counts, scale_runs=args.scale_runs)
+    suite = Suite(args.runs, args.groups, counts=args.counts, scale_runs=args.scale_runs, sweeper=not args.no_sweeper)
     started = time.time()
     suite.run()
     rows = [figure.as_dict() for figure in suite.figures]
@@ -543,6 +564,7 @@ def main(argv=None):
         "runs": args.runs,
         "scale_runs": args.scale_runs,
         "groups": list(args.groups),
+        "node_sweeper": not args.no_sweeper,
         "duration_s": time.time() - started,
         "engine": {"version": version.get("Version"), "api": version.get("ApiVersion"), "cpus": os.cpu_count()},
         "load": {"before": load_before, "after": load_text()},
