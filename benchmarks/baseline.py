@@ -3,6 +3,10 @@
 An infra container running `sleep` (under the engine's init, so SIGTERM ends it) stands in for the
 controller; components join its network and PID namespaces. Each component is created and started
 in its own thread, so nothing waits that the dependency order does not require.
+
+With pid_holder, the baseline has a pod's boundary too: a second container, started after the infra and
+before the members, holds the members' PID and IPC namespaces (as a pod's infra does), while the first
+holds the network (as a pod's controller does).
 """
 
 import contextlib
@@ -37,7 +41,9 @@ def _in_threads(function, items):
 class BaselinePod:
     """An infra container and N components sharing its namespaces, driven by plain API calls."""
 
-    def __init__(self, api, name, components, image):
+    def __init__(self, api, name, components, image, pid_holder=False):
+        self.pid_holder = pid_holder
+        self.holder_id = None
         self.api = api
         self.name = name
         self.components = components  # name -> {"command": [...], "healthcheck": {...} or None}
@@ -61,14 +67,28 @@ class BaselinePod:
         )
         self.infra_id = infra["Id"]
         self.api.start(self.infra_id)
+        if self.pid_holder:
+            holder = self.api.create_container(
+                self.image,
+                command=["sleep", "infinity"],
+                name=self.name + ".holder",
+                labels=self._labels("holder"),
+                host_config=self.api.create_host_config(
+                    init=True, network_mode="container:" + self.infra_id, ipc_mode="shareable"
+                ),
+            )
+            self.holder_id = holder["Id"]
+            self.api.start(self.holder_id)
         _in_threads(self._start_component, sorted(self.components))
         return started
 
     def _start_component(self, component):
         definition = self.components[component]
+        namespaces = self.holder_id or self.infra_id
         host_config = self.api.create_host_config(
             network_mode="container:" + self.infra_id,
-            pid_mode="container:" + self.infra_id,
+            pid_mode="container:" + namespaces,
+            ipc_mode="container:" + self.holder_id if self.holder_id else None,
             auto_remove=True,
         )
         created = self.api.create_container(
@@ -86,6 +106,8 @@ class BaselinePod:
         """Stop every component concurrently (they remove themselves), then remove the infra."""
         started = time.time()
         _in_threads(lambda cid: self._stop_one(cid, timeout), list(self.component_ids.values()))
+        if self.holder_id:
+            self.api.remove_container(self.holder_id, force=True)
         self.api.remove_container(self.infra_id, force=True)
         return started
 
@@ -117,7 +139,7 @@ class BaselinePod:
 
     def remove(self):
         """Remove whatever is left (after a measurement or a failure)."""
-        for container_id in list(self.component_ids.values()) + [self.infra_id]:
+        for container_id in list(self.component_ids.values()) + [self.holder_id, self.infra_id]:
             if container_id:
                 with contextlib.suppress(docker.errors.APIError):  # already gone
                     self.api.remove_container(container_id, force=True)

@@ -163,10 +163,11 @@ def pod_start_stop(controllers, count, healthy=False):
         controllers.remove(name)
 
 
-def baseline_start_stop(api, watcher, count, healthy=False):
+def baseline_start_stop(api, watcher, count, healthy=False, pid_holder=False):
     """The same StartStop for the baseline pod: its infra is the unit's first container."""
     name = unique(f"base{count}")
-    pod = BaselinePod(api, name, baseline_components(count, FAST_HEALTHCHECK_API if healthy else None), COMPONENT_IMAGE)
+    components = baseline_components(count, FAST_HEALTHCHECK_API if healthy else None)
+    pod = BaselinePod(api, name, components, COMPONENT_IMAGE, pid_holder=pid_holder)
     try:
         sent = pod.start()
         match = labelled("start", "bench.baseline", name)
@@ -176,7 +177,7 @@ def baseline_start_stop(api, watcher, count, healthy=False):
         if healthy:
             healthy_at = watcher.last_time(labelled("health_status: healthy", "bench.baseline", name), count, 60, sent)
         stopping = pod.stop()
-        gone = watcher.last_time(labelled("destroy", "bench.baseline", name), count + 1, 60, stopping)
+        gone = watcher.last_time(labelled("destroy", "bench.baseline", name), count + 1 + pid_holder, 60, stopping)
         return StartStop(
             ready - first, ready - sent, gone - stopping, healthy=(healthy_at - first) if healthy else None
         )

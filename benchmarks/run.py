@@ -156,9 +156,12 @@ class Suite:
 
     def interleaved(self, pod_sample, baseline_sample, warmup=True, baseline_first=False, runs=None):
         """Alternate pod and baseline samples so that both see the same engine noise."""
-        if warmup:
+        if warmup:  # one sample of each, not kept: the first of a run pays for cold caches
+            kept = [(figure, len(figure.pod), len(figure.baseline)) for figure in self.figures]
             pod_sample()
             baseline_sample()
+            for figure, pods, baselines in kept:
+                del figure.pod[pods:], figure.baseline[baselines:]
         for index in range(runs or self.runs):
             pod_turn = (index + baseline_first) % 2 == 0
             first, second = (pod_sample, baseline_sample) if pod_turn else (baseline_sample, pod_sample)
@@ -223,6 +226,14 @@ class Suite:
                 note="/proc/PID/stat of the controller when its last component started",
             )
 
+            boundary = self.figure(
+                f"start_boundary_n{count}",
+                f"  start against a baseline with a PID holder, N={count}",
+                "s",
+                note="the same pod samples; the baseline starts a second container for the members' PID and IPC "
+                "namespaces before them, as a pod's infra",
+            )
+
             def pod_sample(count=count, start=start, stop=stop, wall=wall, cpu=cpu):
                 sample = pod_bench.pod_start_stop(self.controllers, count)
                 start.pod.append(sample.start)
@@ -230,13 +241,17 @@ class Suite:
                 wall.pod.append(sample.start_wall)
                 cpu.pod.append(sample.cpu)
 
-            def baseline_sample(count=count, start=start, stop=stop, wall=wall):
+            def baseline_sample(count=count, start=start, stop=stop, wall=wall, boundary=boundary):
                 sample = pod_bench.baseline_start_stop(self.api, self.watcher, count)
                 start.baseline.append(sample.start)
                 stop.baseline.append(sample.stop)
                 wall.baseline.append(sample.start_wall)
+                boundary.baseline.append(
+                    pod_bench.baseline_start_stop(self.api, self.watcher, count, pid_holder=True).start
+                )
 
             self.interleaved(pod_sample, baseline_sample, warmup=count == self.counts[0])
+            boundary.pod = list(start.pod)
 
     def group_health(self):
         healthy = self.figure(
