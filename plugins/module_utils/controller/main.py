@@ -56,7 +56,7 @@ def main(argv=None):
 
         sys.stdout.write(USAGE + "\n" + usage() + "\n")
         return 0
-    return run_controller(argv)
+    return run_controller(argv, apart=True)
 
 
 def debug_main(argv):
@@ -80,18 +80,17 @@ def debug_main(argv):
     return result["rc"] or 0
 
 
-def run_controller(argv, output=None):
-    """Run the pod whose definition is in this container's labels; return the exit code."""
-    from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
+def run_controller(argv, output=None, apart=False):
+    """Run the pod whose definition is in this container's labels; return the exit code.
+
+    apart: the definition is read in a child process (the controller's own run: see controller/apart.py).
+    """
     from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 
     output = output or Output()
     try:
-        lookups = StartLookups()  # the engine answers while the pod core's modules load
-        from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
-
-        pod = boot(argv, output, lookups=lookups)
+        pod = _boot_apart(argv, output) if apart else _boot(argv, output)
     except PodError as exc:
         output.error(str(exc))
         return exc.exit_code
@@ -116,6 +115,31 @@ def run_controller(argv, output=None):
     except Exception as exc:  # noqa: BLE001 - the guard removes what is left when the controller ends
         output.error("unexpected failure while stopping: %s: %s" % (type(exc).__name__, exc))
     return code
+
+
+def _boot(argv, output):
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
+
+    lookups = StartLookups()  # the engine answers while the pod core's modules load
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
+
+    return boot(argv, output, lookups=lookups)
+
+
+def _boot_apart(argv, output):
+    """The Pod, built from what a child process read and checked: this process never loads PyYAML or the parsers."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import Apart
+
+    start_up = Apart(_pod_parts, argv, output)
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod  # while the child works
+
+    client, controller, definition, context = start_up.result()
+    return Pod(client, controller, definition, context, output)
+
+
+def _pod_parts(argv, output):
+    pod = _boot(argv, output)
+    return pod.client, pod.controller, pod.definition, pod.context
 
 
 def _handle_signals(pod):

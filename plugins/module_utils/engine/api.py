@@ -111,6 +111,19 @@ class DockerClient:
         """A client to the same engine with its own connection (one per thread)."""
         return DockerClient(self.base_url, self.pinned_api_version, self.timeout, self.tls)
 
+    def __getstate__(self):
+        """Pickled without its connection, with the negotiated version: the controller's start-up hands it on."""
+        state = dict(self.__dict__, _conn=None)
+        state["negotiated"] = _negotiated.get(self.base_url)
+        return state
+
+    def __setstate__(self, state):
+        negotiated = state.pop("negotiated", None)
+        if negotiated is not None:
+            with _negotiation_lock:
+                _negotiated.setdefault(state["base_url"], negotiated)
+        self.__dict__.update(state)
+
     # API version ------------------------------------------------------------------------------
     @property
     def api_version(self):

@@ -21,7 +21,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import check_dependencies
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component, parse_copy
-from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+
+# yaml_text (PyYAML) is imported by the functions that read YAML: the running controller holds a PodDefinition
+# without ever loading PyYAML (controller/apart.py).
 
 # The largest label value or Compose file read: a definition is text a person writes, not data.
 MAX_TEXT = 1024 * 1024
@@ -120,6 +122,8 @@ def _components_from_compose_file(path, read_file):
     except (IOError, OSError) as exc:
         raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), key=LABEL_COMPOSE_FILE)
     _check_size(text, LABEL_COMPOSE_FILE, what=path)
+    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+
     try:
         document = load_yaml(text)
     except YAMLError as exc:
@@ -145,6 +149,8 @@ def _label_component(label):
 
 
 def _yaml_label(text, label, component=None):
+    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+
     try:
         return load_yaml(text)
     except YAMLError as exc:
