@@ -128,6 +128,21 @@ def test_sigkill_of_the_controller_leaves_no_component(unique, cleanup):
     wait_until(lambda: component_names(pod) == [], timeout=10, message="no component left after SIGKILL")
 
 
+def test_the_running_controller_holds_no_yaml_parser_and_no_start_up_process(unique, cleanup):
+    """The definition is read by a child process that has ended: PyYAML was never loaded by the controller."""
+    pod = unique + "-lean"
+    cleanup["containers"].append(pod)
+    assert run_pod(pod, {"pod.component.a": component("sleep 300")}).returncode == 0
+    wait_pod_running(pod)
+    pid = inspect(pod)["State"]["Pid"]
+    with open("/proc/%d/maps" % pid) as maps:
+        mapped = set(line.split()[-1] for line in maps if "/" in line)
+    assert any("libpython" in path or "/python3" in path for path in mapped), mapped
+    assert [path for path in mapped if "yaml" in path] == []
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as children:
+        assert children.read().split() == []
+
+
 def test_restart_removes_what_an_earlier_run_left(unique, cleanup):
     pod = unique + "-left"
     cleanup["containers"].append(pod)

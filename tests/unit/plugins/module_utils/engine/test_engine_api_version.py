@@ -1,5 +1,7 @@
 """API version negotiation: the engine's version capped at the newest audited one, once per process."""
 
+import pickle
+
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.engine import api as engine_api
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
@@ -54,6 +56,24 @@ def test_one_negotiation_per_process_shared_by_clones_and_new_clients(engine):
         each.close()  # the canned engine serves one connection at a time
     assert [line for line, _body in server.requests].count("GET /_ping HTTP/1.1") == 1
     assert server.requests[-1][0] == "GET /v1.47/version HTTP/1.1"
+
+
+def test_a_pickled_client_carries_its_negotiation_and_not_its_connection(engine, monkeypatch):
+    """The controller's start-up process hands its client on: the controller speaks without a new /_ping."""
+    server = engine([ping("1.47"), JSON_OK, JSON_OK])
+    client = negotiating_client(server)
+    client.version()
+    data = pickle.dumps(client)
+    client.close()
+    monkeypatch.setattr(engine_api, "_negotiated", {})
+    handed_on = pickle.loads(data)
+    assert handed_on.version() == {"Version": "1"}
+    assert [line for line, _body in server.requests] == [
+        "GET /_ping HTTP/1.1",
+        "GET /v1.47/version HTTP/1.1",
+        "GET /v1.47/version HTTP/1.1",
+    ]
+    assert handed_on.describe_api() == "API 1.47 (negotiated with Docker 28.5.2)"
 
 
 def test_an_explicit_version_wins_and_is_not_negotiated(engine, monkeypatch):

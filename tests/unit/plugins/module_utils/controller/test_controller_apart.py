@@ -1,0 +1,75 @@
+"""The controller's start-up work in a forked child: its result or its error handed back, its imports left behind."""
+
+import os
+import signal
+import sys
+
+import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import Apart
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError, StartError, UnexpectedError
+
+
+def pid_and_value(value):
+    return os.getpid(), value
+
+
+def test_the_result_comes_from_another_process():
+    pid, value = Apart(pid_and_value, {"components": ["app", "sidecar"]}).result()
+    assert pid != os.getpid()
+    assert value == {"components": ["app", "sidecar"]}
+
+
+def import_and_count(name):
+    __import__(name)
+    return sorted(sys.modules).count(name)
+
+
+def test_what_the_child_imports_stays_in_the_child(tmp_path, monkeypatch):
+    (tmp_path / "start_only_module.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert Apart(import_and_count, "start_only_module").result() == 1
+    assert "start_only_module" not in sys.modules
+
+
+def fail(error):
+    raise error
+
+
+def test_a_spec_error_is_raised_here_with_its_message_component_key_and_exit_code():
+    with pytest.raises(SpecError) as raised:
+        Apart(fail, SpecError("must be a list", component="app", key="tmpfs")).result()
+    assert str(raised.value) == 'component "app": key "tmpfs": must be a list'
+    assert (raised.value.component, raised.value.key, raised.value.exit_code) == ("app", "tmpfs", 2)
+
+
+def test_an_exit_code_set_on_the_error_and_an_engine_status_survive():
+    error = StartError("init component exited with code 7", "init-1")
+    error.exit_code = 7
+    with pytest.raises(StartError) as raised:
+        Apart(fail, error).result()
+    assert raised.value.exit_code == 7
+    with pytest.raises(DockerError) as raised:
+        Apart(fail, DockerError("no such image", 404)).result()
+    assert (str(raised.value), raised.value.status) == ("no such image", 404)
+
+
+class Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("not picklable")
+
+
+def test_an_error_that_does_not_pickle_keeps_its_type_and_message():
+    with pytest.raises(RuntimeError, match="^Unpicklable: lost in transit$"):
+        Apart(fail, Unpicklable("lost in transit")).result()
+
+
+def killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_child_is_one_line_and_exit_code_1():
+    with pytest.raises(UnexpectedError) as raised:
+        Apart(killed).result()
+    assert str(raised.value) == "unexpected failure: the start-up process ended with no result: killed by signal 9"
+    assert raised.value.exit_code == 1
