@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.policy import normalize_path
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_bool, parse_duration, parse_size
 
 BOOLEAN_SETTINGS = {
@@ -154,6 +153,9 @@ def _value(name, text, where):
 
 def _list_value(name, text, where):
     """A host path prefix: absolute, normalized."""
+    # Imported here: the running controller unpickles its Settings without the policy (controller/apart.py).
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.policy import normalize_path
+
     path = normalize_path(text)
     if path is None:
         raise SpecError("expected an absolute path, got %r" % text, key=where)

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX
@@ -198,7 +197,7 @@ class Component:
 
     def container_settings(self):
         """(config, host_config) as copies, for a create body or a policy check to add to."""
-        return copy.deepcopy(self.config), copy.deepcopy(self.host_config)
+        return plain_copy(self.config), plain_copy(self.host_config)
 
     def normalized(self):
         """Everything the pod takes from the definition, as plain values (for comparisons and reports)."""
@@ -221,6 +220,15 @@ class Component:
 
     def __repr__(self):
         return "Component(%r)" % self.name
+
+
+def plain_copy(value):
+    """A deep copy of translated settings (dicts, lists, tuples of scalars), without the 0.13 MB of copy.deepcopy."""
+    if isinstance(value, dict):
+        return dict((key, plain_copy(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain_copy(item) for item in value)
+    return value
 
 
 def component_keys(name, definition, strict=True):
