@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import shlex
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtb]?)b?\s*$", re.IGNORECASE)
@@ -66,6 +65,8 @@ def shell_words(value):
     if value is None:
         return None
     if isinstance(value, str):
+        import shlex  # definitions are split in the controller's start-up process, not in the running controller
+
         return shlex.split(value)
     if isinstance(value, (list, tuple)):
         return [str(item) for item in value]
