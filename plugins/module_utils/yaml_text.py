@@ -7,22 +7,57 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import LIBRARIES, MissingLibrary
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_PLAIN_SCALAR_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL))
 
 try:
     import yaml
 
     HAS_YAML = True
-    _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-    _FAST_COMPOSER = _Loader is not yaml.SafeLoader
+    _RESOLVER = yaml.resolver.Resolver()
 
-    class _StableDumper(getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper):
+    @functools.lru_cache(maxsize=1024)
+    def _scalar_tag(value, implicit):
+        return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
+    class _RememberedScalarTags:
+        """The resolver's answer for a scalar, remembered: keys and values recur in every service's labels."""
+
+        def resolve(self, kind, value, implicit):
+            if kind is yaml.ScalarNode:
+                return _scalar_tag(value, implicit)
+            return super().resolve(kind, value, implicit)
+
+    _FAST_COMPOSER = hasattr(yaml, "CSafeLoader")
+
+    class _Loader(_RememberedScalarTags, yaml.CSafeLoader if _FAST_COMPOSER else yaml.SafeLoader):
+        """The safe loader, libyaml's when present."""
+
+    class _StableDumper(_RememberedScalarTags, getattr(yaml, "CSafeDumper", None) or yaml.SafeDumper):
         """Sorted keys, block style, multi-line strings as | blocks so that labels stay readable."""
+
+        def represent(self, data):
+            # Plain data (the labels of every component) skips the representer's alias bookkeeping and dispatch.
+            node = _plain_node(self, data, set())
+            if node is None:
+                super().represent(data)
+            else:
+                self.serialize(node)
 
     def _represent_text(dumper, text):
         if "\n" in text:
-            return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
-        return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+            return dumper.represent_scalar(_STR, text, style="|")
+        return dumper.represent_scalar(_STR, text)
 
     _StableDumper.add_representer(str, _represent_text)
 except ImportError:  # pragma: no cover - reported by the callers
@@ -49,7 +84,9 @@ def load_yaml(text, max_nodes=MAX_NODES):
     loader = _Loader(text)
     try:
         if _composable_at_once(text):
-            node = _compose_at_once(loader, max_nodes)
+            node, plain = _compose_at_once(loader, max_nodes)
+            if plain:
+                return _construct_plain(loader, node)
         else:
             node = _compose(loader, max_nodes)
         return None if node is None else loader.construct_document(node)
@@ -135,24 +172,91 @@ def _composable_at_once(text):
 
 
 def _compose_at_once(loader, max_nodes):
-    """libyaml's node graph of the single document, with the same refusals as _compose."""
+    """libyaml's node graph of the single document, with the same refusals as _compose; and whether it is
+    plain (see _construct_plain)."""
     try:
         root = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
         if exc.context == "expected a single document in the stream":
             raise yaml.composer.ComposerError(None, None, exc.context, exc.problem_mark)
         raise
-    count, pending = 0, [root] if root is not None else []
+    if root is None:
+        return None, False
+    count, plain, pending = 0, True, [root]
     while pending:
         node = pending.pop()
         count += 1
         if count > max_nodes:
             raise _error("the document has more than %d nodes (aliases counted as expanded)" % max_nodes, node)
-        if isinstance(node, yaml.MappingNode):
-            pending.extend(item for pair in node.value for item in pair)
-        elif isinstance(node, yaml.SequenceNode):
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            plain = plain and node.tag in _PLAIN_SCALAR_TAGS
+        elif kind is yaml.MappingNode:
+            plain = plain and node.tag == _MAP
+            for key, value in node.value:
+                # A collection as a key is refused by the constructor; merge keys (<<) are not plain tags.
+                plain = plain and type(key) is yaml.ScalarNode
+                pending.append(key)
+                pending.append(value)
+        else:
+            plain = plain and node.tag == _SEQ
             pending.extend(node.value)
-    return root
+    return root, plain
+
+
+def _construct_plain(loader, node):
+    """The value SafeConstructor builds from an alias-free graph of plain tags, without its generators."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _MAP:
+        return {_construct_plain(loader, key): _construct_plain(loader, value) for key, value in node.value}
+    if tag == _SEQ:
+        return [_construct_plain(loader, item) for item in node.value]
+    if tag == _NULL:
+        return None
+    if tag == _INT:
+        return loader.construct_yaml_int(node)
+    if tag == _BOOL:
+        return loader.construct_yaml_bool(node)
+    return loader.construct_yaml_float(node)
+
+
+def _plain_node(dumper, value, containers):
+    """The node SafeRepresenter makes of plain data (str, int, float, bool, None, dict, list), or None for
+    anything else, or when a dict or list occurs twice (the representer writes those as aliases)."""
+    kind = type(value)
+    if kind is str:
+        return yaml.ScalarNode(_STR, value, style="|" if "\n" in value else None)
+    if kind is dict or kind is list:
+        if id(value) in containers:
+            return None
+        containers.add(id(value))
+        if kind is list:
+            items = [_plain_node(dumper, item, containers) for item in value]
+            return None if None in items else yaml.SequenceNode(_SEQ, items, flow_style=False)
+        pairs = list(value.items())
+        try:
+            pairs = sorted(pairs)
+        except TypeError:
+            pass
+        nodes = []
+        for key, item in pairs:
+            key_node = _plain_node(dumper, key, containers)
+            item_node = _plain_node(dumper, item, containers)
+            if key_node is None or item_node is None:
+                return None
+            nodes.append((key_node, item_node))
+        return yaml.MappingNode(_MAP, nodes, flow_style=False)
+    if kind is bool:
+        return yaml.ScalarNode(_BOOL, "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode(_INT, str(value))
+    if value is None:
+        return yaml.ScalarNode(_NULL, "null")
+    if kind is float:
+        return dumper.represent_float(value)
+    return None
 
 
 def _register(anchors, sizes, anchor, node, size):

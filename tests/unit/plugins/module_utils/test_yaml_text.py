@@ -51,11 +51,95 @@ def test_a_bomb_under_1kb():
         "- a\n- - b\n  - c: [d, {e: f}]\n",
         "block: |\n  line one\n  line two\n",
         "\n".join("k%d: v" % index for index in range(MAX_NODES // 2 - 1)),
+        "true: 1\n1: 2\n~: 3\n1.5: 4\n0x1f: [0o17, +12_0, 1:30, .inf, -.nan, 1e3]\n",
+        "a: 1\na: 2\nb: [y, n, on, Off, NULL, '', !!str 7, !!float 3, !!bool yes]\n",
+        "list:\n- {x: [], y: {}}\n- - - deep\n",
     ],
-    ids=["empty", "component", "merge-keys", "tags", "nested", "block", "at-the-limit"],
+    ids=[
+        "empty",
+        "component",
+        "merge-keys",
+        "tags",
+        "nested",
+        "block",
+        "at-the-limit",
+        "scalar-keys",
+        "duplicates",
+        "empty-collections",
+    ],
 )
 def test_documents_read_as_pyyaml_reads_them(text):
-    assert load_yaml(text) == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    expected = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert repr(load_yaml(text)) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["? [a, b]\n: c\n", "a: !!int x\n", "a: !custom 1\n", "<<: 5\n", "!!str {a: 1}\n"],
+    ids=["collection-key", "bad-int", "unknown-tag", "bad-merge", "str-mapping"],
+)
+def test_documents_refused_as_pyyaml_refuses_them(text):
+    with pytest.raises(Exception) as expected:
+        yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    with pytest.raises(Exception) as error:
+        load_yaml(text)
+    if isinstance(expected.value, yaml.YAMLError):
+        assert str(error.value) == yaml_text._one_line(expected.value)
+    else:
+        assert type(error.value) is type(expected.value)
+
+
+class RepresenterDumper(yaml_text._StableDumper):
+    """The collection's dumper with PyYAML's own representer for every value."""
+
+    def represent(self, data):
+        yaml.representer.BaseRepresenter.represent(self, data)
+
+
+SHARED = ["the same list"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"image": "x", "command": ["sh", "-c", "echo hi\nthere"], "environment": {"A": "1", "B": ""}},
+        {"b": [1, 2.5, 1e17, float("inf"), float("-inf"), float("nan"), True, False, None], "a": {}, "c": []},
+        {"yes": "no", "ports": ["80:80", "1:30"], "quoted": [": x", "# y", "- z", "'q'", '"d"', "é", " lead"]},
+        {3: "an int key", "s": "mixed keys stay in their order", None: "null key", True: "bool key"},
+        {"a": SHARED, "b": SHARED},
+        [{"nested": [[{"deep": [[]]}]]}],
+        "text\non lines\n",
+        None,
+        12,
+        {"tuple": (1, 2), "set": {"a"}, "bytes": b"x"},
+    ],
+    ids=[
+        "component",
+        "scalars",
+        "quoting",
+        "unsortable-keys",
+        "shared",
+        "nested",
+        "text",
+        "none",
+        "int",
+        "other-types",
+    ],
+)
+def test_data_written_as_pyyaml_writes_it(value):
+    expected = yaml.dump(
+        value, Dumper=RepresenterDumper, default_flow_style=False, sort_keys=True, width=1000, allow_unicode=True
+    )
+    assert yaml_text.dump_yaml(value) == expected
+
+
+@pytest.mark.parametrize("value", [{"a": yaml_text}, [object()]], ids=["module", "object"])
+def test_data_pyyaml_cannot_write_is_refused_alike(value):
+    with pytest.raises(Exception) as expected:
+        yaml.dump(value, Dumper=RepresenterDumper)
+    with pytest.raises(Exception) as error:
+        yaml_text.dump_yaml(value)
+    assert (type(error.value), str(error.value)) == (type(expected.value), str(expected.value))
 
 
 @pytest.mark.parametrize(
