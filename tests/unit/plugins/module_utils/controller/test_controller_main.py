@@ -213,3 +213,11 @@ def test_an_unexpected_failure_is_exit_1_with_one_line(engine, output, controlle
     assert controller.run_controller([], output=output) == 1
     assert output.of("error") == ["unexpected failure: RuntimeError: bad answer"]
     assert engine.present() == []
+
+
+@pytest.mark.parametrize("error", [DockerError("listing refused", 403), RuntimeError("bad answer")])
+def test_a_failed_sweeper_lookup_means_the_pod_has_its_guard(engine, error):
+    engine.sweeper("covering")
+    assert lookups_module.find_sweeper(engine.client()) == "covering"
+    engine.errors["containers"] = error
+    assert lookups_module.find_sweeper(engine.client()) is None
