@@ -27,7 +27,8 @@ description:
     task containers and the pods' component containers (label C(podlike.stack=NAME)) are gone. Component
     containers whose controller no longer exists are removed.
   - Template errors name the service, the template and the key; nothing is deployed when rendering or
-    validation fails.
+    validation fails. The pods of the services to create or update are checked by the pod core's policy (as
+    their controller will check them); services deployed as rendered are not parsed again.
 author:
   - podlike.swarm maintainers (@podlike)
 requirements:

@@ -3,7 +3,6 @@
 """podlike_stack's work: the stack the options describe, deployed or removed, from Compose files and manifests."""
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import cli_connection
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import stack_for_deploy
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import DockerCli, ensure_absent, ensure_present
 
 
@@ -11,6 +10,9 @@ def kube_stacks(params, warn):
     """The stack translated from the ``kube`` manifests (a list of one), or an empty list; ``warn`` gets notes."""
     if not params["kube"]:
         return []
+    # Imported here: the translator is most of the module's code and most runs have no manifests.
+    from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import stack_for_deploy
+
     stack, warnings = stack_for_deploy(
         params["kube"], params["name"], params["controller_image"], params["allow_host_paths"], params["lenient"]
     )

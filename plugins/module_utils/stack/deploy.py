@@ -20,8 +20,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_STACK_NAMESPACE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerError, NotFound
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import (
@@ -124,8 +122,12 @@ def render(compose, args=None, endpoint_mode=None, publish_mode=None, controller
     return with_digests(stack), workdir
 
 
-def validate(stack):
-    """Check what the CLI and the controller would reject later, naming the service and the key."""
+def validate(stack, pods=None):
+    """Check what the CLI and the controller would reject later, naming the service and the key.
+
+    Every service needs an image; the pods among ``pods`` (service names, default all) are checked by
+    ``check_pods``.
+    """
     services = stack.get("services")
     if not isinstance(services, dict) or not services:
         raise StackError("the stack defines no services")
@@ -134,12 +136,30 @@ def validate(stack):
             raise StackError(f'service "{name}": a service must be a mapping')
         if not service.get("image"):
             raise StackError(f'service "{name}": key "image": every service needs an image')
-        labels = key_values(service.get("labels"))
-        if not any(str(label).startswith(POD_LABEL_PREFIXES) for label in labels):
-            continue
+    check_pods(stack, services if pods is None else pods)
+
+
+def check_pods(stack, names):
+    """Parse the pod definitions of the services ``names`` and check them with the pod core's policy.
+
+    A deploy checks the pods it creates or updates; the others run as they were deployed.
+    """
+    pods = {}
+    for name in sorted(names):
+        labels = key_values(stack["services"][name].get("labels"))
+        if any(str(label).startswith(POD_LABEL_PREFIXES) for label in labels):
+            pods[name] = {str(key): value for key, value in labels.items()}
+    if not pods:
+        return
+    # Imported here: a run that deploys no pod needs neither the parser nor the policy.
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+
+    for name, labels in pods.items():
         try:
-            parsed = from_labels({str(key): value for key, value in labels.items()})
-            policy.check_pod(parsed.all_components(), policy.allowances_from_command(service.get("command")))
+            parsed = from_labels(labels)
+            command = stack["services"][name].get("command")
+            policy.check_pod(parsed.all_components(), policy.allowances_from_command(command))
         except SpecError as error:
             raise StackError(f'service "{name}": {error}')
 
@@ -245,7 +265,7 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
         publish_mode=options.get("publish_mode"),
         controller_image=options.get("controller_image"),
     )
-    validate(stack)
+    validate(stack, pods=())
     rendered = dump_stack(stack)
     desired = desired_digests(stack)
     resources = resources_digest(stack)
@@ -263,6 +283,7 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
         deployed_resources=((previous or {}).get("Spec") or {}).get("Labels", {}).get(RECORD_RESOURCES_LABEL),
         drift=drifted(live, recorded),
     )
+    check_pods(stack, stack_plan.create + stack_plan.update)
     diff = {"before": record_text(previous), "after": rendered}
     result = {
         "changed": stack_plan.changed,

@@ -4,9 +4,6 @@
 
 import os
 import re
-import ssl
-import urllib.error
-import urllib.request
 
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.library import LIBRARY
@@ -103,6 +100,11 @@ def _load_http_item(spec, workdir):
 
 
 def _load_http(url, insecure, fallback, workdir):
+    # Imported here: urllib.request (with http.client and email) and ssl cost every run that has no HTTP template.
+    import ssl
+    import urllib.error
+    import urllib.request
+
     context = None
     if insecure:
         context = ssl.create_default_context()

@@ -1,5 +1,6 @@
 """podlike_stack's work (stack.apply): what goes to the deploy, in which order, and what removes the stack."""
 
+from ansible_collections.podlike.swarm.plugins.module_utils.kube import stack as kube_stack
 from ansible_collections.podlike.swarm.plugins.module_utils.stack import apply as stack_apply
 
 PARAMS = dict(
@@ -19,7 +20,7 @@ def recording(monkeypatch):
     calls = []
     monkeypatch.setattr(stack_apply, "ensure_present", lambda *args, **kwargs: calls.append(("present", args, kwargs)))
     monkeypatch.setattr(stack_apply, "ensure_absent", lambda *args, **kwargs: calls.append(("absent", args, kwargs)))
-    monkeypatch.setattr(stack_apply, "stack_for_deploy", lambda *args: ({"services": {"kube": {}}}, ["note"]))
+    monkeypatch.setattr(kube_stack, "stack_for_deploy", lambda *args: ({"services": {"kube": {}}}, ["note"]))
     return calls
 
 

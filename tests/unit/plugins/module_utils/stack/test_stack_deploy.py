@@ -2,12 +2,19 @@
 # MIT License (see LICENSE)
 """Rendering, validation and the pure helpers of the stack deploy, without an engine."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_STACK_NAMESPACE
+from ansible_collections.podlike.swarm.plugins.module_utils.stack import deploy as stack_deploy
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.compare import DIGEST_LABEL
 from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import (
     DockerCli,
     StackError,
     deploy_args,
+    ensure_present,
     record_name,
     render,
     service_pending,
@@ -242,3 +249,67 @@ def test_the_cli_sees_only_the_connection_of_the_options(monkeypatch):
     assert code == 0 and variables["DOCKER_HOST"] == "unix:///run/engine.sock"
     assert "DOCKER_TLS_VERIFY" not in variables and "DOCKER_CONTEXT" not in variables
     assert "PATH" in variables
+
+
+# A pod the policy refuses: a host path the controller is not started to allow.
+HOST_PATH_POD = {
+    "version": "3.7",
+    "services": {
+        "web": {
+            "image": "podlike/controller:latest",
+            "labels": {"pod.component.app": "image: podlike/busybox:latest\nvolumes: [/etc:/host-etc]\n"},
+        }
+    },
+}
+
+
+class DeployedStack:
+    """The engine's answers for a stack ``shop`` whose services carry the given digests, and no record."""
+
+    def __init__(self, digests):
+        self.services = [
+            {
+                "ID": name,
+                "Spec": {"Name": "shop_" + name, "Labels": {LABEL_STACK_NAMESPACE: "shop", DIGEST_LABEL: value}},
+            }
+            for name, value in digests.items()
+        ]
+
+    def get(self, path, params=None):
+        return {"/services": self.services, "/configs": []}[path]
+
+
+class NoCli:
+    def run(self, args, data=None, cwd=None):
+        raise AssertionError(f"the docker CLI was run: {args}")
+
+
+def _digests(compose):
+    stack, _workdir = render(compose)
+    return {name: service["deploy"]["labels"][DIGEST_LABEL] for name, service in stack["services"].items()}
+
+
+def test_an_unchanged_stack_is_neither_checked_again_nor_deployed():
+    engine = DeployedStack(_digests([HOST_PATH_POD]))
+    result = ensure_present(engine, NoCli(), "shop", [HOST_PATH_POD], {})
+    assert result["changed"] is False and result["plan"]["unchanged"] == ["web"]
+
+
+@pytest.mark.parametrize("digests", [{}, {"web": "deployed-before"}], ids=["create", "update"])
+def test_a_pod_to_create_or_update_is_checked_by_the_policy(digests):
+    with pytest.raises(StackError, match='service "web": component "app": key "volumes": host path /etc'):
+        ensure_present(DeployedStack(digests), NoCli(), "shop", [HOST_PATH_POD], {}, check_mode=True)
+
+
+def test_the_module_loads_neither_the_manifest_translator_nor_the_pod_parser_up_front():
+    """What every podlike_stack run compiles from its payload: kube/, the policy and urllib only when used."""
+    prefix = "ansible_collections.podlike.swarm.plugins."
+    code = f"import sys\nimport {prefix}modules.podlike_stack\nprint(' '.join(sorted(sys.modules)))\n"
+    root = stack_deploy.__file__.split(os.sep + "ansible_collections" + os.sep)[0]
+    environment = dict(os.environ, PYTHONPATH=root)
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment)
+    modules = set(loaded.stdout.split())
+    assert f"{prefix}module_utils.template.render" in modules
+    for lazy in ("kube.stack", "kube.pods", "pod.policy", "pod.definition"):
+        assert f"{prefix}module_utils.{lazy}" not in modules
+    assert "urllib.request" not in modules and "ssl" not in modules
