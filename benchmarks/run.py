@@ -401,15 +401,29 @@ class Suite:
             under(2.0, "s"),
             note="baseline: a command task running docker stack deploy",
         )
+        empty = self.figure(
+            "ansible_empty_play",
+            "  both sides' floor: a play without tasks",
+            "s",
+            note="ansible-playbook's own start, with the same inventory and settings",
+        )
+        ping = self.figure(
+            "ansible_ping_play",
+            "  both sides' floor: one ansible.builtin.ping task",
+            "s",
+            note="a module that does nothing: packed, sent and run",
+        )
         stack = template_bench.AnsibleStack(pod_bench.unique("ansible"))
+
+        def baseline_and_floor():
+            figure.baseline.append(stack.run("plain.yml")[0])
+            empty.pod.append(stack.run("empty.yml")[0])
+            ping.pod.append(stack.run("ping.yml")[0])
+
         try:
             stack.run("module.yml")
             stack.run("plain.yml")
-            self.interleaved(
-                lambda: figure.pod.append(stack.unchanged_seconds()),
-                lambda: figure.baseline.append(stack.run("plain.yml")[0]),
-                warmup=False,
-            )
+            self.interleaved(lambda: figure.pod.append(stack.unchanged_seconds()), baseline_and_floor, warmup=False)
         finally:
             stack.remove()
 
