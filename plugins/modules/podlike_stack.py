@@ -22,7 +22,8 @@ description:
   - That config also keeps the service specs read back from the engine right after the deploy. A service whose
     live spec differs from them was changed outside the module (C(docker service update)); it is deployed again
     (listed in RV(plan.update) and RV(plan.drift)), and diff mode adds, per such service, the parts of its spec
-    that differ (before is the live spec, after the deployed one).
+    that differ (before is the live spec, after the deployed one). C(docker stack deploy) keeps the image such a
+    service runs, so an image changed outside is set back with C(docker service update --image).
   - With O(state=absent), runs C(docker stack rm) and waits until the services, networks, configs, secrets,
     task containers and the pods' component containers (label C(podlike.stack=NAME)) are gone. Component
     containers whose controller no longer exists are removed.

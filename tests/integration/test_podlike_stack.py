@@ -266,3 +266,45 @@ def test_a_service_changed_outside_is_deployed_again(tmp_path, stack_name):
 
     result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
     assert result["changed"] is False and result["plan"]["drift"] == [], process.stdout
+
+
+def service_spec(service):
+    return json.loads(docker("service", "inspect", service))[0]["Spec"]
+
+
+def test_outside_changes_to_an_unchanged_stack_are_found(tmp_path, stack_name):
+    """A rerun that finds the stack as deployed changes nothing; an image or a label changed outside is a change."""
+    pod = {
+        "version": "3.7",
+        "services": {
+            "pod": {
+                "image": "podlike/controller:latest",
+                "labels": {"pod.component.app": f"image: {BUSYBOX}\ncommand: [sleep, '3600']\n"},
+                "deploy": {"replicas": 0},
+            }
+        },
+    }
+    stack_file = write_stack(tmp_path / "pod.yml", pod)
+    service = stack_name + "_pod"
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True, process.stdout
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is False and result["plan"]["unchanged"] == ["pod"], process.stdout
+
+    docker("service", "update", "--detach", "--no-resolve-image", "--image", BUSYBOX, service)
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False), check=True)
+    assert result["changed"] is True and result["plan"]["drift"] == ["pod"], process.stdout
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True, process.stdout
+    assert service_spec(service)["TaskTemplate"]["ContainerSpec"]["Image"] == "podlike/controller:latest"
+
+    docker("service", "update", "--detach", "--label-add", "tier=edited", service)
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True and result["plan"]["drift"] == ["pod"], process.stdout
+    assert "tier" not in service_spec(service)["Labels"]
+
+    docker("service", "update", "--detach", "--label-add", "podlike.stack.digest=edited", service)
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is True and result["plan"]["update"] == ["pod"], process.stdout
+    result, process = run_stack_ok(tmp_path, options(stack_name, stack_file, wait=False))
+    assert result["changed"] is False and result["plan"]["drift"] == [], process.stdout

@@ -299,6 +299,9 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
     if stack_plan.changed:
         try:
             deploy(cli, name, rendered, workdir, options)
+            if stack_plan.drift:
+                live_now = live_specs(stack_services(client, name), name)
+                restore_images(cli, name, live_now, recorded, stack_plan.drift, options)
         except StackError as error:
             # The CLI may fail after creating some of the stack: tell whether the engine changed.
             error.changed = deployed_digests(stack_services(client, name), name) != deployed
@@ -328,6 +331,32 @@ def deploy(cli, name, rendered, workdir, options):
     code, stdout, stderr = cli.run(deploy_args(name, options), data=rendered, cwd=workdir)
     if code != 0:
         raise StackError(f"docker stack deploy {name} failed ({code}): {(stderr or stdout).strip()}")
+
+
+def _image(spec):
+    return ((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image")
+
+
+def restore_images(cli, name, live, recorded, drift, options):
+    """Give the services changed outside the image of the last deploy back.
+
+    ``docker stack deploy`` keeps a service's running image when the stack file names the image it was deployed
+    with (so that a digest resolved at deploy time stays), which also keeps an image set by ``docker service
+    update --image``; the other fields (but the force-update counter) it sets from the stack file.
+    """
+    for short in drift:
+        image = _image(recorded.get(short) or {})
+        if not image or short not in live or _image(live[short]) == image:
+            continue
+        args = ["service", "update", "--detach", "--no-resolve-image", "--image", image]
+        if options.get("with_registry_auth"):
+            args.append("--with-registry-auth")
+        code, stdout, stderr = cli.run(args + [f"{name}_{short}"])
+        if code != 0:
+            raise StackError(
+                f'service "{short}": docker service update --image {image} failed ({code}): '
+                f"{(stderr or stdout).strip()}"
+            )
 
 
 def wait_converged(client, name, desired, timeout, interval=POLL_INTERVAL):

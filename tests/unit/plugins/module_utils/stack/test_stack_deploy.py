@@ -17,6 +17,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.stack.deploy import 
     ensure_present,
     record_name,
     render,
+    restore_images,
     service_pending,
     stack_workdir,
     validate,
@@ -313,3 +314,36 @@ def test_the_module_loads_neither_the_manifest_translator_nor_the_pod_parser_up_
     for lazy in ("kube.stack", "kube.pods", "pod.policy", "pod.definition"):
         assert f"{prefix}module_utils.{lazy}" not in modules
     assert "urllib.request" not in modules and "ssl" not in modules
+
+
+class RecordingCli:
+    def __init__(self):
+        self.calls = []
+
+    def run(self, args, data=None, cwd=None):
+        self.calls.append(args)
+        return 0, "", ""
+
+
+def _spec(image, env=()):
+    return {"TaskTemplate": {"ContainerSpec": {"Image": image, "Env": list(env)}}}
+
+
+def test_an_image_changed_outside_is_set_back_to_the_deployed_one():
+    """docker stack deploy keeps the running image: the services changed outside get the recorded one back."""
+    cli = RecordingCli()
+    live = {"web": _spec("busybox"), "db": _spec("db@sha256:1"), "env": _spec("app", ["X=1"])}
+    recorded = {"web": _spec("app@sha256:2"), "db": _spec("db@sha256:1"), "env": _spec("app")}
+    restore_images(cli, "shop", live, recorded, ["web", "db", "env"], {"with_registry_auth": True})
+    assert cli.calls == [
+        [
+            "service",
+            "update",
+            "--detach",
+            "--no-resolve-image",
+            "--image",
+            "app@sha256:2",
+            "--with-registry-auth",
+            "shop_web",
+        ]
+    ]
