@@ -27,16 +27,22 @@ try:
     _RESOLVER = yaml.resolver.Resolver()
 
     @functools.lru_cache(maxsize=1024)
-    def _scalar_tag(value, implicit):
-        return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+    def _plain_scalar_tag(value):
+        return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
 
     class _RememberedScalarTags:
-        """The resolver's answer for a scalar, remembered: keys and values recur in every service's labels."""
+        """The resolver's answer for a plain scalar, remembered: keys and values recur in every service's labels.
+
+        Without path resolvers (none are added here), a scalar's tag depends only on its text and on whether it
+        may be implicit (a plain scalar), any other scalar is a string, and collections have their default tags.
+        """
 
         def resolve(self, kind, value, implicit):
+            if self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
             if kind is yaml.ScalarNode:
-                return _scalar_tag(value, implicit)
-            return super().resolve(kind, value, implicit)
+                return _plain_scalar_tag(value) if implicit[0] else _STR
+            return _SEQ if kind is yaml.SequenceNode else _MAP
 
     _FAST_COMPOSER = hasattr(yaml, "CSafeLoader")
 

@@ -140,11 +140,19 @@ def _collect_configs(stack):
 
 
 def _without_extensions(stack):
-    output = {key: copy.deepcopy(value) for key, value in stack.items() if not str(key).startswith(EXTENSION_KEY)}
-    output["services"] = {
-        name: {key: value for key, value in service.items() if key != EXTENSION_KEY}
-        for name, service in output.get("services", {}).items()
-    }
+    output = {}
+    for key, value in stack.items():
+        if key == "services":
+            # One copy for all services, so what they share stays shared; their x-podlike is not copied.
+            shared = {}
+            output[key] = {
+                name: {
+                    item: copy.deepcopy(setting, shared) for item, setting in service.items() if item != EXTENSION_KEY
+                }
+                for name, service in value.items()
+            }
+        elif not str(key).startswith(EXTENSION_KEY):
+            output[key] = copy.deepcopy(value)
     return output
 
 

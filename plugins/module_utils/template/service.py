@@ -2,6 +2,8 @@
 # MIT License (see LICENSE)
 """The ``.Service`` value templates see: the Compose service with docker/cli's Go field names."""
 
+import functools
+
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import env_file_paths, key_values
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
 from ansible_collections.podlike.swarm.plugins.module_utils.template.compose import long_ports, long_volume
@@ -95,6 +97,7 @@ class GoStruct(dict):
         self.compose_value = compose_value
 
 
+@functools.lru_cache(maxsize=512, typed=True)
 def go_name(key):
     """docker/cli's Go field name for a Compose key."""
     key = str(key)

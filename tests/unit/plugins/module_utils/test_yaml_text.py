@@ -161,3 +161,15 @@ def test_a_document_composed_at_once_is_still_bounded_in_nodes():
     with pytest.raises(YAMLError) as error:
         load_yaml(text, max_nodes=20)
     assert "more than 20 nodes" in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["x", "", "yes", "1", "1.5", "~", "2020-01-01", "<<", "=", ".inf", "0x1f", "a: b"])
+@pytest.mark.parametrize("implicit", [(True, False), (False, True), (True, True), (False, False)])
+def test_remembered_tags_are_the_resolvers(value, implicit):
+    resolver = yaml.resolver.Resolver()
+    for remembering in (yaml_text._Loader(""), yaml_text._StableDumper(None)):
+        assert remembering.resolve(yaml.ScalarNode, value, implicit) == resolver.resolve(
+            yaml.ScalarNode, value, implicit
+        )
+        for kind in (yaml.SequenceNode, yaml.MappingNode):
+            assert remembering.resolve(kind, None, implicit[0]) == resolver.resolve(kind, None, implicit[0])
