@@ -164,9 +164,21 @@ def _networks(networks):
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _split_command(text):
+    return tuple(shell_words(text))
+
+
+def _command_words(value):
+    """The command as a list; a string is split once, however many services share it."""
+    if isinstance(value, str):
+        return list(_split_command(value))
+    return shell_words(value) or []
+
+
 _CONVERTERS = {
-    "command": lambda value: shell_words(value) or [],
-    "entrypoint": lambda value: shell_words(value) or [],
+    "command": _command_words,
+    "entrypoint": _command_words,
     "environment": lambda value: key_values(value, bare=None),
     "labels": key_values,
     "ports": _ports,
