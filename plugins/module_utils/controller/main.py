@@ -164,4 +164,7 @@ def entrypoint():
             raise
         code = 70
     sys.stdout.flush()
+    from ansible_collections.podlike.swarm.plugins.module_utils import trace
+
+    trace.mark("exit %s" % code)
     os._exit(code)

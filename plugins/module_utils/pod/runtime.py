@@ -20,6 +20,7 @@ try:
 except ImportError:  # pragma: no cover
     raise
 
+from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DEFAULT_GRACE_PERIOD, LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
@@ -64,6 +65,7 @@ class Pod:
         self.intents = SimpleQueue()
         self.stopping = False
         self.lock = threading.Lock()
+        self._changed = threading.Condition(self.lock)  # notified when a component ends while the pod stops
         self._stop_events = threading.Event()
         self._start_failed = threading.Event()
         self._failure = None
@@ -199,6 +201,7 @@ class Pod:
     # signals and events -----------------------------------------------------------------------
     def deliver_signal(self, name):
         """Called from a signal handler: turn the signal into an intent for the loop."""
+        trace.mark("signal SIG%s" % name)
         if name in ("TERM", "INT"):
             self.stopping = True
         self.intents.put(("signal", name))
@@ -338,11 +341,12 @@ class Pod:
         state = self._state_for(container_id)
         if state is None:
             return
-        with self.lock:
+        with self._changed:
             if action.startswith("health_status"):
                 state.health = action.split(":", 1)[1].strip()
             elif action == "die":
                 state.observed_exit = _exit_code(event)
+                self._changed.notify_all()
 
     # starting ---------------------------------------------------------------------------------
     def reap_leftovers(self):
@@ -657,20 +661,23 @@ class Pod:
         self.stopping = True
         self.output.info("stopping the pod (%s)" % reason)
         deadline = time.time() + self.grace_period() - 0.5
-        # A level waits for the one above it to be stopped, not removed: removals go on in the background.
-        removals, stopped = [], set()
+        # A level waits for the one above it to have ended, not to be removed: removals go on in the background.
+        workers, stopped = [], set()
         for level in reversed(self.levels):
-            removals += self._stop_level([self.states[c.name] for c in level], deadline)
+            workers += self._stop_level([self.states[c.name] for c in level], deadline)
             stopped.update(c.name for c in level)
+            trace.mark("stop: level of %d ended" % len(level))
         leftovers = [
             s
             for s in self.states.values()
             if s.container_id and s.status != "removed" and s.component.name not in stopped
         ]
-        removals += self._stop_level(leftovers, deadline)
-        removals += self._remove_helpers()
-        for thread in removals:
+        workers += self._stop_level(leftovers, deadline)
+        workers += self._remove_helpers()
+        trace.mark("stop: helpers' removal started")
+        for thread in workers:
             thread.join()
+        trace.mark("stop: all removed")
         self.infra_id = self.guard_id = None
         self._stop_events.set()
         self.output.info("pod stopped")
@@ -684,15 +691,12 @@ class Pod:
         helpers = [container_id for container_id in (self.infra_id, self.guard_id) if container_id]
         return [self._thread(self._remove_with_own_client, container_id) for container_id in helpers]
 
-    def _remove_with_own_client(self, container_id, state=None):
+    def _remove_with_own_client(self, container_id):
         client = self.client.clone()
         try:
             self._remove(container_id, client)
         finally:
             client.close()
-        if state is not None:
-            with self.lock:
-                state.status = "removed"
 
     def grace_period(self):
         configured = self.context.settings.grace_period
@@ -702,21 +706,31 @@ class Pod:
         return float(timeout or DEFAULT_GRACE_PERIOD)
 
     def _stop_level(self, states, deadline):
-        """Stop the containers of states at once; return the threads that then remove them."""
+        """Stop, then remove, the containers of states, each in a thread; return the threads once each container
+        has ended: its die event came (the first sign), or the engine answered its stop."""
         states = [s for s in states if s.container_id and s.status != "removed"]
-        if len(states) == 1:
-            self._call_recording(self._stop_one, states[0], deadline, self.client)
-        else:
+        answered = set()
 
-            def stop(state):
-                client = self.client.clone()
+        def stop_and_remove(state):
+            client = self.client.clone()
+            try:
                 try:
                     self._stop_one(state, deadline, client)
                 finally:
-                    client.close()
+                    with self._changed:
+                        answered.add(state.component.name)
+                        self._changed.notify_all()
+                self._remove(state.container_id, client)
+            finally:
+                client.close()
+            with self.lock:
+                state.status = "removed"
 
-            in_threads(lambda state: self._call_recording(stop, state), states)
-        return [self._thread(self._remove_with_own_client, state.container_id, state) for state in states]
+        threads = [self._thread(stop_and_remove, state) for state in states]
+        with self._changed:
+            while not all(s.component.name in answered or s.observed_exit is not None for s in states):
+                self._changed.wait()
+        return threads
 
     def _stop_one(self, state, deadline, client):
         own = state.component.stop_grace_period
