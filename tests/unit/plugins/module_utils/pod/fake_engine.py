@@ -65,6 +65,7 @@ class Script:
         self.logs = b""
         self.wait_error = None
         self.stop_error = None
+        self.stop_answer_delay = 0.0  # the engine answers a stop this long after the container's die event
         self.remove_error = None
         self.copy_error = None
         self.stop_exit_code = STOP_EXIT_CODE
@@ -405,6 +406,7 @@ class FakeClient:
         if script.stop_error is not None:
             raise script.stop_error
         self.engine.exit(container, script.stop_exit_code)
+        time.sleep(script.stop_answer_delay)
 
     def kill_container(self, container_id, signal="KILL"):
         self.engine.record("kill_container", container_id, signal)

@@ -1,6 +1,7 @@
 """A running pod on a scripted engine: restarts and back-off, the exit policy, signals and stopping."""
 
 import pytest
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import (
     RESTART_BACKOFF_MAX,
     restart_delay,
@@ -185,6 +186,31 @@ def test_term_stops_levels_in_reverse_order_within_the_grace_period(engine, run_
     # The pod's grace period less a margin for removal; a component's own stop_grace_period when shorter.
     assert timeouts == {"web": 5, "app": 2, "db": 5, "proxy": 5}
     assert output.of("info")[-2:] == ["stopping the pod (received SIGTERM)", "pod stopped"]
+    assert engine.present() == []
+
+
+def test_a_level_ends_at_its_die_events_without_waiting_for_the_engine_to_answer_its_stop(engine, run_pod, output):
+    engine.script("web", stop_answer_delay=0.5)
+    engine.script("db", stop_answer_delay=0.5)
+    running = run_pod({"db": spec(), "web": spec(depends_on=["db"])})
+    wait_running(output)
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+    (web_died,), (db_died,) = [[c.when for c in exits(engine, name)] for name in ("web", "db")]
+    (db_stop,) = [c.when for c in engine.calls_to("stop_container", "db")]
+    assert web_died < db_stop < web_died + 0.4
+    (infra_removal,) = [c.when for c in engine.calls_to("remove_container", "role:infra")]
+    assert db_died < infra_removal < db_died + 0.4
+    assert engine.present() == []
+
+
+def test_without_the_events_stream_the_engine_s_answers_end_each_level(engine, run_pod, output):
+    engine.errors["events"] = DockerError("the events stream is gone")
+    running = run_pod({"db": spec(), "app": spec(depends_on=["db"]), "web": spec(depends_on=["app"])})
+    wait_running(output)
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+    assert engine.targets("stop_container") == ["web", "app", "db"]
     assert engine.present() == []
 
 
