@@ -16,9 +16,10 @@ import threading
 import time
 
 try:
+    # The C module alone: queue.py adds classes the pod does not use and heapq, 70 kB of every controller.
+    from _queue import Empty, SimpleQueue
+except ImportError:  # pragma: no cover - CPython always has it
     from queue import Empty, SimpleQueue
-except ImportError:  # pragma: no cover
-    raise
 
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DEFAULT_GRACE_PERIOD, LABEL_CONTROLLER_ID
