@@ -20,33 +20,13 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import check_dependencies
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.component import PodDefinition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component, parse_copy
-
-# yaml_text (PyYAML) is imported by the functions that read YAML: the running controller holds a PodDefinition
-# without ever loading PyYAML (controller/apart.py).
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
 
 # The largest label value or Compose file read: a definition is text a person writes, not data.
 MAX_TEXT = 1024 * 1024
 POD_LABEL_PREFIXES = (LABEL_COMPONENT_PREFIX, LABEL_COMPOSE_FILE, LABEL_INIT_COMPONENTS, LABEL_COPY_PREFIX)
-
-
-class PodDefinition:
-    """Components (init ones first, in order), copy entries and label settings of one pod."""
-
-    def __init__(self, init_components, components, copies, settings):
-        self.init_components = init_components
-        self.components = components
-        self.copies = copies
-        self.settings = settings
-
-    def all_components(self):
-        return self.init_components + self.components
-
-    def component(self, name):
-        for component in self.all_components():
-            if component.name == name:
-                return component
-        return None
 
 
 def from_labels(labels, read_file=None):
@@ -122,8 +102,6 @@ def _components_from_compose_file(path, read_file):
     except (IOError, OSError) as exc:
         raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), key=LABEL_COMPOSE_FILE)
     _check_size(text, LABEL_COMPOSE_FILE, what=path)
-    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
-
     try:
         document = load_yaml(text)
     except YAMLError as exc:
@@ -149,8 +127,6 @@ def _label_component(label):
 
 
 def _yaml_label(text, label, component=None):
-    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
-
     try:
         return load_yaml(text)
     except YAMLError as exc:

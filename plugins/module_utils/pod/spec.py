@@ -14,6 +14,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.component import Component, RestartPolicy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import parse_probes
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
@@ -163,74 +164,6 @@ for _table in (_BOOL_HOST, _STRING_HOST, _LIST_HOST, _INT_HOST, _SIZE_HOST):
 DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
 
 
-class Component:
-    """One component of a pod, parsed once: its container settings and what the pod does with it."""
-
-    def __init__(self, name, definition, init=False, source="label"):
-        self.name = name
-        self.definition = definition
-        self.init = init
-        self.source = source
-        self.image = definition.get("image")
-        self.config, self.host_config = container_settings(name, definition)
-        self.environment = _parsed(name, definition, "environment", key_values) or {}
-        self.env_files = _parsed(name, definition, "env_file", env_file_paths) or []
-        self.depends_on = parse_depends_on(name, definition.get("depends_on"))
-        self.stop_grace_period = _parsed(name, definition, "stop_grace_period", parse_duration)
-        self.sidecar = bool(_parsed(name, definition, "x-podlike-sidecar", parse_bool))
-        self.restart = parse_restart(name, definition.get("restart"))
-        self.post_start = parse_hook(name, definition, "post_start")
-        self.pre_stop = parse_hook(name, definition, "pre_stop")
-        self.probes = parse_probes(name, definition)
-        self.pull_policy = definition.get("pull_policy")
-        if self.pull_policy is not None and self.pull_policy not in PULL_POLICIES:
-            raise SpecError("must be one of %s" % ", ".join(PULL_POLICIES), component=name, key="pull_policy")
-
-    @property
-    def healthcheck(self):
-        """The component's own HealthConfig, or None when it sets no healthcheck."""
-        return self.config.get("Healthcheck")
-
-    @property
-    def tty(self):
-        return bool(self.config.get("Tty"))
-
-    def container_settings(self):
-        """(config, host_config) as copies, for a create body or a policy check to add to."""
-        return plain_copy(self.config), plain_copy(self.host_config)
-
-    def normalized(self):
-        """Everything the pod takes from the definition, as plain values (for comparisons and reports)."""
-        return {
-            "name": self.name,
-            "init": self.init,
-            "config": self.config,
-            "host_config": self.host_config,
-            "environment": self.environment,
-            "env_files": self.env_files,
-            "depends_on": self.depends_on,
-            "stop_grace_period": self.stop_grace_period,
-            "sidecar": self.sidecar,
-            "restart": (self.restart.mode, self.restart.max_retries),
-            "post_start": self.post_start,
-            "pre_stop": self.pre_stop,
-            "probes": dict((kind, vars(probe)) for kind, probe in self.probes.items()),
-            "pull_policy": self.pull_policy,
-        }
-
-    def __repr__(self):
-        return "Component(%r)" % self.name
-
-
-def plain_copy(value):
-    """A deep copy of translated settings (dicts, lists, tuples of scalars), without the 0.13 MB of copy.deepcopy."""
-    if isinstance(value, dict):
-        return dict((key, plain_copy(item)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain_copy(item) for item in value)
-    return value
-
-
 def component_keys(name, definition, strict=True):
     """The definition's Compose keys after the key checks; SpecError for a refused or unknown key.
 
@@ -266,20 +199,24 @@ def parse_component(name, definition, init=False, strict=True, source="label"):
     clean = component_keys(name, definition, strict)
     if not clean.get("image") or not isinstance(clean.get("image"), str):
         raise SpecError("an image is required", component=name, key="image")
-    return Component(name, clean, init=init, source=source)
-
-
-class RestartPolicy:
-    """restart: no | on-failure[:N] | always | unless-stopped."""
-
-    def __init__(self, mode="no", max_retries=None):
-        self.mode = mode
-        self.max_retries = max_retries
-
-    def should_restart(self, exit_code, restarts):
-        if self.mode == "no" or (self.mode == "on-failure" and exit_code == 0):
-            return False
-        return self.max_retries is None or restarts < self.max_retries
+    config, host_config = container_settings(name, clean)
+    parsed = {
+        "config": config,
+        "host_config": host_config,
+        "environment": _parsed(name, clean, "environment", key_values) or {},
+        "env_files": _parsed(name, clean, "env_file", env_file_paths) or [],
+        "depends_on": parse_depends_on(name, clean.get("depends_on")),
+        "stop_grace_period": _parsed(name, clean, "stop_grace_period", parse_duration),
+        "sidecar": bool(_parsed(name, clean, "x-podlike-sidecar", parse_bool)),
+        "restart": parse_restart(name, clean.get("restart")),
+        "post_start": parse_hook(name, clean, "post_start"),
+        "pre_stop": parse_hook(name, clean, "pre_stop"),
+        "probes": parse_probes(name, clean),
+        "pull_policy": clean.get("pull_policy"),
+    }
+    if parsed["pull_policy"] is not None and parsed["pull_policy"] not in PULL_POLICIES:
+        raise SpecError("must be one of %s" % ", ".join(PULL_POLICIES), component=name, key="pull_policy")
+    return Component(name, clean, parsed, init=init, source=source)
 
 
 def parse_restart(name, value):

@@ -73,3 +73,58 @@ def test_a_killed_child_is_one_line_and_exit_code_1():
         Apart(killed).result()
     assert str(raised.value) == "unexpected failure: the start-up process ended with no result: killed by signal 9"
     assert raised.value.exit_code == 1
+
+
+RUNNING_CONTROLLER = """
+import sys
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import health, main
+from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import loads
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
+
+client, controller, definition, context = loads(sys.stdin.buffer.read())
+pod = Pod(client, controller, definition, context, main.Output())
+assert [c.name for c in pod.definition.all_components()] == ["init-1", "app", "side"], pod.definition.components
+sys.stdout.write("\\n".join(sorted(sys.modules)))
+"""
+START_UP_ONLY = (
+    "yaml",
+    "ansible_collections.podlike.swarm.plugins.module_utils.yaml_text",
+    "ansible_collections.podlike.swarm.plugins.module_utils.pod.spec",
+    "ansible_collections.podlike.swarm.plugins.module_utils.pod.definition",
+    "ansible_collections.podlike.swarm.plugins.module_utils.pod.policy",
+    "ansible_collections.podlike.swarm.plugins.module_utils.controller.boot",
+    "ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups",
+    "copy",
+    "shlex",
+    "queue",
+    "pickle",
+)
+
+
+def test_the_running_controller_unpickles_its_pod_without_the_start_up_modules():
+    """What the start-up process hands on (controller/main.py) loads none of the parsers, the policy or PyYAML."""
+    import pickle
+    import subprocess
+
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
+
+    labels = {
+        "pod.component.app": "image: busybox\ncommand: sleep 1\nrestart: on-failure:3\ndepends_on: [side]\n"
+        "healthcheck:\n  test: [CMD, 'true']\npost_start: [echo, hi]\n",
+        "pod.component.side": "image: busybox\nx-podlike-sidecar: true\nenvironment: {A: b}\nvolumes: [data:/data]\n",
+        "pod.init.components": "- image: busybox\n  command: 'true'\n",
+        "pod.controller.exit-policy": "continue",
+    }
+    controller = {"Id": "c" * 64, "Name": "/web.1.x", "Config": {"Labels": labels}}
+    definition = from_labels(labels)
+    context = PodContext(controller, resolve(parse_flags(["-allow-host-path", "/srv"]), definition.settings))
+    parts = pickle.dumps((DockerClient("unix:///var/run/docker.sock"), controller, definition, context))
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c", RUNNING_CONTROLLER], input=parts, env=environment, capture_output=True, check=True
+    ).stdout.decode()
+    assert "ansible_collections.podlike.swarm.plugins.module_utils.pod.component" in loaded.split()
+    assert [name for name in START_UP_ONLY if name in loaded.split()] == []
