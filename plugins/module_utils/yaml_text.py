@@ -201,7 +201,7 @@ def _compose_at_once(loader, max_nodes):
             plain = plain and node.tag == _MAP
             for key, value in node.value:
                 # A collection as a key is refused by the constructor; merge keys (<<) are not plain tags.
-                plain = plain and type(key) is yaml.ScalarNode
+                plain = plain and isinstance(key, yaml.ScalarNode)
                 pending.append(key)
                 pending.append(value)
         else:

@@ -306,7 +306,7 @@ def test_the_module_loads_neither_the_manifest_translator_nor_the_pod_parser_up_
     """What every podlike_stack run compiles from its payload: kube/, the policy and urllib only when used."""
     prefix = "ansible_collections.podlike.swarm.plugins."
     code = f"import sys\nimport {prefix}modules.podlike_stack\nprint(' '.join(sorted(sys.modules)))\n"
-    root = stack_deploy.__file__.split(os.sep + "ansible_collections" + os.sep)[0]
+    root = stack_deploy.__file__.split(os.sep + "ansible_collections" + os.sep, maxsplit=1)[0]
     environment = dict(os.environ, PYTHONPATH=root)
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment)
     modules = set(loaded.stdout.split())
