@@ -22,12 +22,20 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 
 
 def boot(argv, output, client=None, lookups=None):
     """The Pod of this controller; lookups: the StartLookups sent early (else they are sent here, on client)."""
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod  # not in the start-up child
+
+    pod = Pod(*pod_parts(argv, output, client=client, lookups=lookups), output=output)
+    trace.mark("pod ready to start")
+    return pod
+
+
+def pod_parts(argv, output, client=None, lookups=None):
+    """(engine client, controller container, definition, context): what a Pod is built from, read and checked."""
     trace.mark("imports: pod core")
     flags = parse_flags(argv)
     trace.mark("flags parsed")
@@ -55,9 +63,7 @@ def boot(argv, output, client=None, lookups=None):
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
     )
-    pod = Pod(client, controller, definition, context, output)
-    trace.mark("pod ready to start")
-    return pod
+    return client, controller, definition, context
 
 
 def check_policy(client, definition, settings, volume_names, default_runtime=None):

@@ -117,13 +117,14 @@ def run_controller(argv, output=None, apart=False):
     return code
 
 
-def _boot(argv, output):
+def _boot(argv, output, parts=False):
+    """The Pod (or, with parts, what it is built from), the engine lookups sent before the pod core loads."""
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 
     lookups = StartLookups()  # the engine answers while the pod core's modules load
-    from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.boot import boot, pod_parts
 
-    return boot(argv, output, lookups=lookups)
+    return (pod_parts if parts else boot)(argv, output, lookups=lookups)
 
 
 def _boot_apart(argv, output):
@@ -133,13 +134,17 @@ def _boot_apart(argv, output):
     start_up = Apart(_pod_parts, argv, output)
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod  # while the child works
 
+    from ansible_collections.podlike.swarm.plugins.module_utils import trace
+
     client, controller, definition, context = start_up.result()
-    return Pod(client, controller, definition, context, output)
+    pod = Pod(client, controller, definition, context, output)
+    trace.mark("pod ready to start")
+    return pod
 
 
 def _pod_parts(argv, output):
-    pod = _boot(argv, output)
-    return pod.client, pod.controller, pod.definition, pod.context
+    """What the Pod is built from; the child builds no Pod (it does not load the runtime)."""
+    return _boot(argv, output, parts=True)
 
 
 def _handle_signals(pod):
