@@ -3,6 +3,8 @@
 import pytest
 from conftest import (
     BUSYBOX,
+    CONTROLLER_IMAGE,
+    SOCKET,
     component,
     component_names,
     containers,
@@ -52,6 +54,24 @@ def test_components_share_network_pid_and_ipc_namespaces(unique, cleanup):
     # Both components see the same IPC namespace.
     ipc = [docker("exec", pod + ".podlike." + name, "readlink", "/proc/self/ns/ipc") for name in ("server", "client")]
     assert ipc[0] == ipc[1]
+
+
+def test_a_lone_component_has_no_infra_and_debug_joins_its_processes(unique, cleanup):
+    pod = unique + "-lone"
+    cleanup["containers"].append(pod)
+    assert run_pod(pod, {"pod.component.app": component("sleep 300")}).returncode == 0
+    wait_pod_running(pod)
+    # PID and IPC sharing are on, but one component shares with nobody: no infra, namespaces of its own.
+    assert [name for name in component_names(pod) if name.endswith("._infra")] == []
+    host = inspect(pod + ".podlike.app")["HostConfig"]
+    assert host["PidMode"] == "" and host["IpcMode"] in ("", "private")
+    assert docker("exec", pod + ".podlike.app", "ps", "-o", "pid,args").splitlines()[1].split(None, 1) == [
+        "1",
+        "sleep 300",
+    ]
+    # A debug container joins the component's PID namespace (not the controller's).
+    debug = docker("run", "--rm", "-v", SOCKET, CONTROLLER_IMAGE, "debug", pod, BUSYBOX, "ps", "-o", "args")
+    assert "sleep 300" in debug and "podlike" not in debug
 
 
 @pytest.mark.compat

@@ -62,6 +62,7 @@ def pod_parts(argv, output, client=None, lookups=None):
         shared_mounts=_shared_mounts(controller, settings, output),
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
+        lone_component=len(definition.all_components()) == 1,
     )
     return client, controller, definition, context
 

@@ -25,15 +25,17 @@ def debug_name(pod_name, suffix=None):
     return "%s%sdebug-%s" % (pod_name, NAME_SEPARATOR, suffix or uuid.uuid4().hex[:8])
 
 
-def debug_config(controller, image, command=None, entrypoint=None, environment=None, share_pid=True, infra_id=None):
+def debug_config(
+    controller, image, command=None, entrypoint=None, environment=None, share_pid=True, pid_holder_id=None
+):
     """The create body: the pod's network (and PID) namespace, never restarted, labelled as debug.
 
-    The pod's PID namespace is its infra's (the components'); a pod without one has only the controller's.
+    pid_holder_id: the container whose PID namespace the components share (see pid_holder); else the controller's.
     """
     controller_id = controller["Id"]
     host = {"NetworkMode": "container:" + controller_id}
     if share_pid:
-        host["PidMode"] = "container:" + (infra_id or controller_id)
+        host["PidMode"] = "container:" + (pid_holder_id or controller_id)
     config = {
         "Image": image,
         "Labels": {LABEL_DEBUG: controller["Name"].lstrip("/")},
@@ -45,6 +47,16 @@ def debug_config(controller, image, command=None, entrypoint=None, environment=N
     if entrypoint is not None:
         config["Entrypoint"] = shell_words(entrypoint)
     return config
+
+
+def pid_holder(client, controller):
+    """The ID of the container whose PID namespace holds the pod's processes: its infra, else a lone component."""
+    owned = "%s=%s" % (LABEL_CONTROLLER_ID, controller["Id"])
+    infra = client.containers(labels=[owned, LABEL_ROLE + "=infra"])
+    if infra:
+        return infra[0]["Id"]
+    components = client.containers(labels=[owned, LABEL_ROLE + "=component"])
+    return components[0]["Id"] if len(components) == 1 else None
 
 
 def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environment=None, share_pid=True, timeout=60):
@@ -59,10 +71,9 @@ def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environme
     except NotFound:
         raise PodStateError("the image %s is not on the host" % image)
     name = debug_name(pod_name)
-    infra = client.containers(labels=["%s=%s" % (LABEL_CONTROLLER_ID, controller["Id"]), LABEL_ROLE + "=infra"])
-    infra_id = infra[0]["Id"] if infra else None
     created = client.create_container(
-        name, debug_config(controller, image, command, entrypoint, environment, share_pid, infra_id)
+        name,
+        debug_config(controller, image, command, entrypoint, environment, share_pid, pid_holder(client, controller)),
     )
     try:
         client.start_container(created["Id"])

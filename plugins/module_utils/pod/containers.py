@@ -57,6 +57,7 @@ class PodContext:
         shared_mounts=None,
         engine_socket=None,
         sweeper=None,
+        lone_component=False,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -74,11 +75,13 @@ class PodContext:
         self.engine_socket = engine_socket
         # The node sweeper that removes what a killed controller leaves, when it stands in for the pod's guard.
         self.sweeper = sweeper
+        # The pod has one component and no init component: it shares its PID and IPC namespaces with nobody.
+        self.lone_component = lone_component
 
     @property
     def needs_infra(self):
-        """An infra container holds the PID and IPC namespaces the components share."""
-        return bool(self.settings.pids or self.settings.ipc)
+        """An infra container holds the PID and IPC namespaces the components share; a lone component needs none."""
+        return bool(self.settings.pids or self.settings.ipc) and not self.lone_component
 
     def container_name(self, component_name):
         return self.pod_name + NAME_SEPARATOR + component_name

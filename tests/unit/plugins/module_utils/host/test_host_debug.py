@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
-from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import debug_config, debug_name
+from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import debug_config, debug_name, pid_holder
 
 
 @pytest.mark.parametrize(
@@ -32,5 +32,40 @@ def test_debug_name():
 
 
 def test_debug_container_joins_the_pods_infra_for_its_processes():
-    config = debug_config({"Id": "c1", "Name": "/web"}, "busybox", infra_id="i1")
+    config = debug_config({"Id": "c1", "Name": "/web"}, "busybox", pid_holder_id="i1")
     assert config["HostConfig"] == {"NetworkMode": "container:c1", "PidMode": "container:i1"}
+
+
+class ListingClient:
+    """containers(labels=...) from a fixed list of (labels, id)."""
+
+    def __init__(self, containers):
+        self._containers = containers
+
+    def containers(self, labels=()):
+        return [{"Id": cid} for own, cid in self._containers if all(label in own for label in labels)]
+
+
+@pytest.mark.parametrize(
+    "containers, holder",
+    [
+        (
+            [
+                ({"podlike.controller.id=c1", "podlike.role=infra"}, "i1"),
+                ({"podlike.controller.id=c1", "podlike.role=component"}, "a"),
+            ],
+            "i1",
+        ),
+        ([({"podlike.controller.id=c1", "podlike.role=component"}, "a")], "a"),  # a lone component, no infra
+        (
+            [
+                ({"podlike.controller.id=c1", "podlike.role=component"}, "a"),
+                ({"podlike.controller.id=c1", "podlike.role=component"}, "b"),
+            ],
+            None,
+        ),
+        ([({"podlike.controller.id=c2", "podlike.role=component"}, "x")], None),  # another pod's
+    ],
+)
+def test_pid_holder_is_the_infra_else_a_lone_component(containers, holder):
+    assert pid_holder(ListingClient(containers), {"Id": "c1"}) == holder

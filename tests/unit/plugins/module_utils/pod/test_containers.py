@@ -1,5 +1,6 @@
 """The create body of a component: pod namespaces, labels, environment, limits."""
 
+import pytest
 import io
 import os
 import tarfile
@@ -125,3 +126,16 @@ def test_copy_into_a_directory_the_image_lacks():
 
     copy_into(Client(), "c1", "app", [(__file__, "/etc/app/conf.d/app.conf")])
     assert calls == [("/etc/app/conf.d", ["app.conf"]), ("/", ["etc/app/conf.d/app.conf"])]
+
+
+@pytest.mark.parametrize(
+    "labels, lone, needed",
+    [
+        ({}, False, True),
+        ({"pids": "false"}, False, True),  # IPC still shared
+        ({"pids": "false", "ipc": "false"}, False, False),
+        ({}, True, False),  # one component shares its namespaces with nobody
+    ],
+)
+def test_an_infra_holds_namespaces_only_two_components_share(labels, lone, needed):
+    assert PodContext(CONTROLLER, resolve({}, labels), lone_component=lone).needs_infra is needed

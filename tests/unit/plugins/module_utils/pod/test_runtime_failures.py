@@ -182,7 +182,7 @@ def test_waiting_for_an_init_component_fails(engine, run_pod, output):
 
 def test_refused_infra_container_ends_the_pod_before_any_component(engine, run_pod, output):
     engine.script("role:infra", create_error=[DockerError("image not known", 500)])
-    running = run_pod({"app": spec()})
+    running = run_pod({"app": spec(), "side": spec()})
     assert running.result() == 3
     assert_one_error(output, "image not known")
     assert engine.calls_to("start_container", "app") == []
@@ -191,7 +191,7 @@ def test_refused_infra_container_ends_the_pod_before_any_component(engine, run_p
 
 def test_infra_container_that_cannot_start_ends_the_pod(engine, run_pod, output):
     engine.script("role:infra", start_error=[DockerError("cannot join namespace", 500)])
-    running = run_pod({"app": spec()})
+    running = run_pod({"app": spec(), "side": spec()})
     assert running.result() == 3
     assert_one_error(output, "cannot join namespace")
     assert engine.calls_to("start_container", "app") == []

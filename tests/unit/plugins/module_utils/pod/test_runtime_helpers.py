@@ -5,6 +5,8 @@ from fake_engine import CONTROLLER_ID, wait_running
 
 RUNNING = {"image": "busybox:1", "command": "sleep 1000"}
 INFRA, GUARD = "role:infra", "role:guard"
+# Two components: a lone one shares its namespaces with nobody, so its pod has no infra.
+PAIR = {"app": RUNNING, "side": RUNNING}
 
 
 def first(engine, method, target):
@@ -49,8 +51,20 @@ def test_without_pid_and_ipc_sharing_there_is_no_infra(engine, run_pod, output):
     assert running.result() == 0
 
 
+def test_a_lone_component_has_no_infra_and_shares_no_namespace(engine, run_pod, output):
+    running = run_pod({"app": RUNNING})
+    wait_running(output)
+    assert [c.role for c in engine.containers.values() if c.role != "component"] == ["guard"]
+    host = engine.by_component("app").body["HostConfig"]
+    assert "PidMode" not in host and "IpcMode" not in host
+    assert host["NetworkMode"] == "container:" + CONTROLLER_ID
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
+    assert engine.present() == []
+
+
 def test_without_a_mounted_engine_socket_there_is_no_guard(engine, run_pod, output):
-    running = run_pod({"app": RUNNING}, mounts=[])
+    running = run_pod(PAIR, mounts=[])
     wait_running(output)
     assert [c.role for c in engine.containers.values() if c.role != "component"] == ["infra"]
     assert any("the pod has no guard" in line for line in output.of("warn"))
@@ -60,7 +74,7 @@ def test_without_a_mounted_engine_socket_there_is_no_guard(engine, run_pod, outp
 
 def test_a_healthy_node_sweeper_stands_in_for_the_guard(engine, run_pod, output):
     engine.sweeper("podlike_sweeper.n1")
-    running = run_pod({"app": RUNNING})
+    running = run_pod(PAIR)
     wait_running(output)
     assert sorted(c.role for c in engine.containers.values() if c.role not in ("component", "sweeper")) == ["infra"]
     assert any("no guard: the node sweeper podlike_sweeper.n1" in line for line in output.of("info"))
@@ -71,7 +85,7 @@ def test_a_healthy_node_sweeper_stands_in_for_the_guard(engine, run_pod, output)
 def test_without_a_covering_sweeper_the_pod_has_its_guard(engine, run_pod, output):
     engine.sweeper("scoped", command="podlike guard --node --label podlike.stack=other")
     engine.sweeper("starting", status="Up 1 second (health: starting)")
-    running = run_pod({"app": RUNNING})
+    running = run_pod(PAIR)
     wait_running(output)
     assert sorted(c.role for c in engine.containers.values() if c.role in ("guard", "infra")) == ["guard", "infra"]
     running.pod.deliver_signal("TERM")
@@ -80,7 +94,7 @@ def test_without_a_covering_sweeper_the_pod_has_its_guard(engine, run_pod, outpu
 
 def test_guard_always_keeps_the_guard_beside_a_sweeper(engine, run_pod, output):
     engine.sweeper("covering")
-    running = run_pod({"app": RUNNING}, settings={"guard": "always"})
+    running = run_pod(PAIR, settings={"guard": "always"})
     wait_running(output)
     assert sorted(c.role for c in engine.containers.values() if c.role in ("guard", "infra")) == ["guard", "infra"]
     running.pod.deliver_signal("TERM")
@@ -99,7 +113,7 @@ def test_guard_refused_ends_the_pod_before_anything_else_is_created(engine, run_
 
 def test_infra_attach_refused_ends_the_pod(engine, run_pod, output):
     engine.errors["attach_stdin"] = DockerError("cannot attach", 500)
-    running = run_pod({"app": RUNNING})
+    running = run_pod(PAIR)
     assert running.result() == 3
     (error,) = output.of("error")
     assert "infra" in error and "cannot attach" in error
@@ -110,7 +124,7 @@ def test_infra_attach_refused_ends_the_pod(engine, run_pod, output):
 def test_infra_or_guard_ending_while_the_pod_runs_stops_it_with_1(engine, run_pod, output):
     for role in ("infra", "guard"):
         del output.lines[:]
-        running = run_pod({"app": RUNNING})
+        running = run_pod(PAIR)
         wait_running(output)
         engine.exit(helper_running(engine, role), 137)
         assert running.result() == 1

@@ -191,7 +191,7 @@ def test_components_join_the_pod_and_carry_its_labels(engine, run_pod):
 
 def test_pod_helpers_come_before_the_components_and_go_after_them(engine, run_pod):
     """With PID or IPC sharing the pod's infra container holds the namespaces: up first, removed last."""
-    running = run_pod({"app": spec()})
+    running = run_pod({"app": spec(), "side": spec()})
     wait_for(lambda: engine.calls_to("start_container", "app"), message="app to start")
     infra = engine.calls_to("start_container", "role:infra")
     assert infra and infra[0].when < start_time(engine, "app")
