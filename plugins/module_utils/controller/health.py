@@ -7,13 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+import _socket
 import os
-import socket
 import sys
 import threading
 import time
 
+from ansible_collections.podlike.swarm.plugins.module_utils import json_codec as json
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import HEALTH_SOCKET
 
 FALLBACK_SOCKET = "/tmp/podlike.health.sock"
@@ -61,7 +61,7 @@ def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET), state_file=STATE_
         try:
             if os.path.exists(path):
                 os.unlink(path)
-            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
             server.bind(path)
             server.listen(8)
             server.settimeout(interval)
@@ -91,8 +91,9 @@ def _accept(server, pod, state_file):
     while True:
         state_file.update(pod.health()[0])
         try:
-            connection, _address = server.accept()
-        except socket.timeout:
+            # _socket's own accept: socket.py (selectors, enums) stays out of the controller.
+            connection = _socket.socket(fileno=server._accept()[0])
+        except _socket.timeout:
             continue
         except OSError:
             return
@@ -109,7 +110,7 @@ def query(paths=(HEALTH_SOCKET, FALLBACK_SOCKET), timeout=3):
     """(state, report dict) from a running controller."""
     last_error = None
     for path in paths:
-        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         client.settimeout(timeout)
         try:
             client.connect(path)

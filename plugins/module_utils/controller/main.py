@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import signal
 import sys
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import VERSION
@@ -25,6 +24,9 @@ USAGE = """usage: podlike [flags]             run the pod of this container (the
                                   the node's sweeper: remove the containers of pods whose controller is gone
        podlike version            print the version
 """
+
+# The signals the controller acts on (TERM and INT stop the pod), as pod.deliver_signal names them.
+HANDLED_SIGNALS = ("TERM", "INT", "HUP", "USR1", "USR2")
 
 
 def main(argv=None):
@@ -148,11 +150,16 @@ def _pod_parts(argv, output):
 
 
 def _handle_signals(pod):
-    def forward(signum, frame):
-        pod.deliver_signal(signal.Signals(signum).name[3:])
+    """Turn the handled signals into the pod's intents; with `_signal`, as signal.py would load enum."""
+    import _signal
 
-    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2"):
-        signal.signal(getattr(signal, name), forward)
+    names = dict((getattr(_signal, "SIG" + name), name) for name in HANDLED_SIGNALS)
+
+    def forward(signum, frame):
+        pod.deliver_signal(names[signum])
+
+    for signum in names:
+        _signal.signal(signum, forward)
 
 
 def entrypoint():

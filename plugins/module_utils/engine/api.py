@@ -16,15 +16,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
-import socket
 import struct
 import threading
 
+from ansible_collections.podlike.swarm.plugins.module_utils import json_codec as json
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport import Connection, ConnectionClosed
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport import (
+    Connection,
+    ConnectionClosed,
+    Timeout,
+)
 
 DEFAULT_HOST = "unix://" + DOCKER_SOCKET
 # Docker 20.10 is the oldest engine the project runs on; Docker 28 (API 1.51) the newest whose API changes
@@ -229,7 +232,7 @@ class DockerClient:
                 if attempt == 2:
                     raise DockerError("the Docker engine at %s closed the connection" % self.base_url)
                 continue
-            except (socket.timeout, OSError) as exc:
+            except OSError as exc:  # a Timeout too
                 self.close()
                 raise DockerError(
                     "no answer from the Docker engine at %s (%s %s): %s" % (self.base_url, method, url, exc)
@@ -247,7 +250,7 @@ class DockerClient:
             return resp
         except ConnectionClosed:
             raise
-        except socket.timeout:
+        except Timeout:
             conn.close()
             raise DockerError("the Docker engine at %s did not answer in time (%s %s)" % (self.base_url, method, url))
         except (FileNotFoundError, ConnectionRefusedError, PermissionError) as exc:

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_COMPONENT,
@@ -23,8 +22,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 
-# $(PODLIKE_POD_NAME) in an environment value is the pod's own value, as Kubernetes' dependent variables.
-_POD_VARIABLE = re.compile(r"\$\((PODLIKE_[A-Z_]+)\)")
+# The characters of a PODLIKE_* variable's name after the prefix.
+_POD_VARIABLE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 # The guard's program, run from the controller's image (the same path inside it).
 GUARD_PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.py")
 GUARD_MEMORY = 64 * 1024 * 1024
@@ -208,9 +207,26 @@ def environment(component, pod, read_file=None):
     identity = pod_identity(pod)
     identity["PODLIKE_COMPONENT_NAME"] = component.name
     for name, value in values.items():
-        values[name] = _POD_VARIABLE.sub(lambda match: identity.get(match.group(1), match.group(0)), value)
+        values[name] = expand_pod_variables(value, identity)
     values.update(identity)
     return ["%s=%s" % item for item in values.items()]
+
+
+def expand_pod_variables(value, identity):
+    """$(PODLIKE_POD_NAME) in value replaced by the pod's own value, as Kubernetes' dependent variables.
+
+    Unknown names stay as written. Without re: the running controller, which creates a component again when it
+    restarts, does not load it (0.3 MB with enum).
+    """
+    pieces = value.split("$(")
+    expanded = [pieces[0]]
+    for piece in pieces[1:]:
+        name, closed, rest = piece.partition(")")
+        if closed and name.startswith("PODLIKE_") and name[8:] and _POD_VARIABLE_CHARACTERS.issuperset(name[8:]):
+            expanded.append(identity.get(name, "$(" + name + ")") + rest)
+        else:
+            expanded.append("$(" + piece)
+    return "".join(expanded)
 
 
 def pod_identity(pod):

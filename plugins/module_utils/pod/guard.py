@@ -14,18 +14,23 @@ covers what no guard can: a guard the engine created for a controller killed bef
 
 Both decide by one rule (`owner_of`, `controller_gone`): a container is removed only on its own
 `podlike.controller.id` label, and only when the container that label names is not running, created, paused
-or restarting. Standard library only (socket, json), to stay small in memory.
+or restarting. Standard library only (`_socket`, json), to stay small in memory: the controller, which imports
+this module for `owner_of`, gets the collection's JSON codec instead of json (re and enum).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+import _socket
 import os
-import socket
 import sys
 import time
+
+try:
+    from ansible_collections.podlike.swarm.plugins.module_utils.json_codec import dumps, loads
+except ImportError:  # the pod's guard, a script run with python3 -I -S
+    from json import dumps, loads
 
 # Unversioned paths: the engine answers them in its own API version, whichever that is.
 API = ""
@@ -50,7 +55,7 @@ NODE_USAGE = "usage: podlike guard --node [--socket PATH] [--label KEY=VALUE]...
 
 def connect(socket_path, method, path, timeout=None):
     """Send one HTTP/1.0 request (the engine then answers without chunks and closes); return the socket."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
         sock.connect(socket_path)
@@ -105,16 +110,16 @@ def controller_gone(socket_path, controller_id):
         return True
     if status != 200:
         return False
-    return (json.loads(body.decode("utf-8")).get("State") or {}).get("Status") in GONE_STATES
+    return (loads(body.decode("utf-8")).get("State") or {}).get("Status") in GONE_STATES
 
 
 def labelled(socket_path, labels):
     """Summaries of the containers (any state) carrying every label in labels (KEY or KEY=VALUE)."""
-    filters = json.dumps({"label": list(labels)})
+    filters = dumps({"label": list(labels)})
     status, body = call(socket_path, "GET", "/containers/json?all=1&filters=" + quote(filters), timeout=30)
     if status != 200:
         raise OSError("the engine answered %d to a container list" % status)
-    return json.loads(body.decode("utf-8"))
+    return loads(body.decode("utf-8"))
 
 
 def remove(socket_path, container_id):
@@ -235,24 +240,23 @@ class Sweeper:
 
     def events(self, since):
         """Yield the engine's container events from since until the stream is idle for the interval."""
-        filters = json.dumps({"type": ["container"], "event": ["create", "die", "destroy"]})
+        filters = dumps({"type": ["container"], "event": ["create", "die", "destroy"]})
         path = "/events?since=%s&filters=%s" % (since, quote(filters))
         sock = connect(self.socket_path, "GET", path, timeout=self.interval)
-        reader = sock.makefile("rb")
+        lines = _lines(sock)
         try:
-            status = reader.readline().split(None, 2)
+            status = next(lines, b"").split(None, 2)
             if len(status) < 2 or status[1] != b"200":
                 raise OSError("the engine refused the events stream: %s" % b" ".join(status).decode("ascii", "replace"))
-            while reader.readline().strip():
+            while next(lines, b"").strip():
                 pass
             self._health("healthy")
-            for line in reader:
+            for line in lines:
                 if line.strip():
-                    yield json.loads(line.decode("utf-8"))
-        except socket.timeout:
+                    yield loads(line.decode("utf-8"))
+        except _socket.timeout:
             return
         finally:
-            reader.close()
             sock.close()
 
     def run(self):
@@ -283,6 +287,21 @@ class Sweeper:
             os.replace(self.health_file + ".tmp", self.health_file)
         except OSError:
             pass
+
+
+def _lines(sock):
+    """The lines (with their newline) a socket receives until it closes."""
+    pending = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line + b"\n"
+    if pending:
+        yield pending
 
 
 def _log(line):

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import threading
 import time
 
@@ -21,7 +20,7 @@ try:
 except ImportError:  # pragma: no cover - CPython always has it
     from queue import Empty, SimpleQueue
 
-from ansible_collections.podlike.swarm.plugins.module_utils import trace
+from ansible_collections.podlike.swarm.plugins.module_utils import json_codec, trace
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DEFAULT_GRACE_PERIOD, LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
@@ -764,7 +763,7 @@ class Pod:
 
     def health_report(self):
         state, components = self.health()
-        return state + "\n" + json.dumps({"pod": self.context.pod_name, "state": state, "components": components})
+        return state + "\n" + json_codec.dumps({"pod": self.context.pod_name, "state": state, "components": components})
 
 
 def restart_delay(restarts):

@@ -98,6 +98,13 @@ START_UP_ONLY = (
     "shlex",
     "queue",
     "pickle",
+    # The standard library's heavier modules: the controller uses `_json`, `_socket` and `_signal` alone.
+    "re",
+    "enum",
+    "json",
+    "socket",
+    "selectors",
+    "signal",
 )
 
 

@@ -5,7 +5,13 @@ import io
 import os
 import tarfile
 
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext, create_body
+import pytest
+
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
+    PodContext,
+    create_body,
+    expand_pod_variables,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import archive as copy_archive
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component
@@ -110,6 +116,26 @@ def test_environment_may_name_the_pods_own_values():
     assert env["WHERE"] == "10.0.1.5 on node-1 in shop"
     assert env["KEPT"] == "$(PODLIKE_UNKNOWN) $(HOME)"
     assert env["PODLIKE_POD_IP"] == "10.0.1.5" and env["PODLIKE_NODE_NAME"] == "node-1"
+
+
+@pytest.mark.parametrize(
+    "value, expanded",
+    [
+        ("$(PODLIKE_POD_NAME)", "web"),
+        ("a$(PODLIKE_POD_NAME)b$(PODLIKE_POD_NAME)", "awebbweb"),
+        ("$($(PODLIKE_POD_NAME))", "$(web)"),
+        ("$(PODLIKE_)", "$(PODLIKE_)"),
+        (
+            "$(PODLIKE_pod_name) $(PODLIKE_POD-NAME) $(PODLIKE_UNKNOWN)",
+            "$(PODLIKE_pod_name) $(PODLIKE_POD-NAME) $(PODLIKE_UNKNOWN)",
+        ),
+        ("$(PODLIKE_POD_NAME", "$(PODLIKE_POD_NAME"),
+        ("$$(PODLIKE_POD_NAME)) (", "$web) ("),
+        ("", ""),
+    ],
+)
+def test_pod_variables_are_expanded_by_name_only(value, expanded):
+    assert expand_pod_variables(value, {"PODLIKE_POD_NAME": "web"}) == expanded
 
 
 def test_copy_into_a_directory_the_image_lacks():
