@@ -5,8 +5,6 @@ import io
 import os
 import tarfile
 
-import pytest
-
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import (
     PodContext,
     create_body,
