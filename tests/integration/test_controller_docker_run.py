@@ -1,5 +1,7 @@
 """The controller run with `docker run` and rycus86/podlike-style labels, on the real engine."""
 
+import time
+
 import pytest
 from conftest import (
     BUSYBOX,
@@ -65,13 +67,31 @@ def test_a_lone_component_has_no_infra_and_debug_joins_its_processes(unique, cle
     assert [name for name in component_names(pod) if name.endswith("._infra")] == []
     host = inspect(pod + ".podlike.app")["HostConfig"]
     assert host["PidMode"] == "" and host["IpcMode"] in ("", "private")
-    assert docker("exec", pod + ".podlike.app", "ps", "-o", "pid,args").splitlines()[1].split(None, 1) == [
-        "1",
-        "sleep 300",
-    ]
+    # Under the engine's init, as it would be in an infra's namespace: SIGTERM ends sleep at once.
+    processes = docker("exec", pod + ".podlike.app", "ps", "-o", "pid,args").splitlines()
+    assert processes[1].split(None, 1) == ["1", "/sbin/docker-init -- sleep 300"]
+    assert processes[2].split(None, 1)[1] == "sleep 300"
     # A debug container joins the component's PID namespace (not the controller's).
     debug = docker("run", "--rm", "-v", SOCKET, CONTROLLER_IMAGE, "debug", pod, BUSYBOX, "ps", "-o", "args")
     assert "sleep 300" in debug and "podlike" not in debug
+    # The pod's stop ends it with SIGTERM (exit code 143), not with the SIGKILL after its grace period (137).
+    app_id, since = inspect(pod + ".podlike.app")["Id"], str(int(time.time()) - 1)
+    assert docker_result("stop", "-t", "30", pod).returncode == 0 and component_names(pod) == []
+    until = str(int(time.time()) + 1)
+    died = docker(
+        "events",
+        "--since",
+        since,
+        "--until",
+        until,
+        "-f",
+        "container=" + app_id,
+        "-f",
+        "event=die",
+        "--format",
+        "{{.Actor.Attributes.exitCode}}",
+    )
+    assert died.split() == ["143"]
 
 
 @pytest.mark.compat

@@ -107,6 +107,10 @@ class PodContext:
             host["PidMode"] = "container:" + self.infra_id
         if self.infra_id and self.settings.ipc:
             host["IpcMode"] = "container:" + self.infra_id
+        if self.lone_component and self.settings.pids and "Init" not in host:
+            # In an infra's namespace the engine's init is PID 1; a lone component gets it too, so that its process
+            # is not PID 1, which ignores the signals it has no handler for (a stop would wait for the SIGKILL).
+            host["Init"] = True
         if self.cgroup_parent:
             host["CgroupParent"] = self.cgroup_parent
         host["AutoRemove"] = True

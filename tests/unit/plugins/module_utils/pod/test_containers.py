@@ -163,3 +163,17 @@ def test_copy_into_a_directory_the_image_lacks():
 )
 def test_an_infra_holds_namespaces_only_two_components_share(labels, lone, needed):
     assert PodContext(CONTROLLER, resolve({}, labels), lone_component=lone).needs_infra is needed
+
+
+@pytest.mark.parametrize(
+    "spec, labels, init",
+    [
+        ({"image": "a"}, {}, True),  # under the engine's init, as in an infra's PID namespace
+        ({"image": "a", "init": False}, {}, False),  # what the component asks for
+        ({"image": "a"}, {"pids": "false"}, None),  # no PID sharing asked: as under docker run
+    ],
+)
+def test_a_lone_component_runs_under_the_engines_init(spec, labels, init):
+    pod = PodContext(CONTROLLER, resolve({}, labels), lone_component=True)
+    host = create_body(parse_component("app", spec), pod)["HostConfig"]
+    assert host.get("Init") is init and "PidMode" not in host
