@@ -221,7 +221,7 @@ class Suite:
             )
             cpu = self.figure(
                 f"start_cpu_n{count}",
-                f"  controller CPU (user+sys) of a start, N={count}",
+                f"  controller CPU (user+sys, start-up child included) of a start, N={count}",
                 "s",
                 note="/proc/PID/stat of the controller when its last component started",
             )
@@ -330,7 +330,7 @@ class Suite:
         )
         cpu = self.figure(
             "controller_cpu_n3",
-            "controller CPU (user+sys), 1 s after a start, N=3",
+            "controller CPU (user+sys, start-up child included), 1 s after a start, N=3",
             "s",
             note="/proc/PID/stat of the controller",
         )
@@ -394,12 +394,18 @@ class Suite:
         )
 
     def group_ansible(self):
-        figure = self.figure(
+        task = self.figure(
             "podlike_stack_unchanged_20",
-            "podlike_stack, unchanged 20 services",
+            "podlike_stack, unchanged 20 services: the task",
             "s",
             under(2.0, "s"),
-            note="baseline: a command task running docker stack deploy",
+            note="ansible's junit callback: task start -> result; baseline: a command task running docker stack deploy",
+        )
+        play = self.figure(
+            "podlike_stack_unchanged_20_play",
+            "  wall clock: ansible-playbook with that one task",
+            "s",
+            note="the whole ansible-playbook run, its own start included (see the floors)",
         )
         empty = self.figure(
             "ansible_empty_play",
@@ -413,17 +419,32 @@ class Suite:
             "s",
             note="a module that does nothing: packed, sent and run",
         )
+        ping_task = self.figure(
+            "ansible_ping_task",
+            "  both sides' floor: the ansible.builtin.ping task",
+            "s",
+            note="ansible's junit callback, as for the podlike_stack task",
+        )
         stack = template_bench.AnsibleStack(pod_bench.unique("ansible"))
 
+        def module_sample():
+            elapsed, seconds = stack.unchanged_seconds()
+            play.pod.append(elapsed)
+            task.pod.append(seconds)
+
         def baseline_and_floor():
-            figure.baseline.append(stack.run("plain.yml")[0])
+            elapsed, _output, seconds = stack.run("plain.yml")
+            play.baseline.append(elapsed)
+            task.baseline.append(seconds)
             empty.pod.append(stack.run("empty.yml")[0])
-            ping.pod.append(stack.run("ping.yml")[0])
+            elapsed, _output, seconds = stack.run("ping.yml")
+            ping.pod.append(elapsed)
+            ping_task.pod.append(seconds)
 
         try:
             stack.run("module.yml")
             stack.run("plain.yml")
-            self.interleaved(lambda: figure.pod.append(stack.unchanged_seconds()), baseline_and_floor, warmup=False)
+            self.interleaved(module_sample, baseline_and_floor, warmup=False)
         finally:
             stack.remove()
 
@@ -451,6 +472,12 @@ class Suite:
             "containers through the API",
         )
         self.figures.append(part)
+        unprobed = self.figure(
+            "scale_50x3_no_healthcheck",
+            "  scale: the same 50 pods, controller HEALTHCHECK off",
+            "s",
+            note="--no-healthcheck: what the image's health probe (an exec in each controller every 3 s) costs",
+        )
         memory = self.figure("scale_50_rss", "scale: total controller RSS, 50 pods", "bytes")
 
         def pod_sample():
@@ -459,6 +486,7 @@ class Suite:
             memory.pod.append(rss)
             plain.pod.append(pod_bench.swarm_only_scale(self.controllers))
             part.pod.append(scale.pod[-1] - plain.pod[-1])
+            unprobed.pod.append(pod_bench.scale_service(self.controllers, healthcheck=False)[0])
 
         def baseline_sample():
             scale.baseline.append(pod_bench.baseline_scale(self.api, self.watcher))
