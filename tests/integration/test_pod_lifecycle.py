@@ -1,5 +1,6 @@
 """Pod lifecycle on the real engine: order, init, sidecars, health, restarts, copy, hooks, limits."""
 
+import datetime
 import json
 
 import pytest
@@ -134,8 +135,38 @@ def test_controller_health_follows_component_health(unique, cleanup):
     assert docker_result("exec", pod, "podlike", "healthcheck").returncode == 1
     docker("exec", pod + ".podlike.app", "rm", "/tmp/broken")
     wait_until(lambda: pod_health() == "healthy", message="pod healthy again")
-    # The controller's own HEALTHCHECK (every 2 s) follows.
+    # The controller's own HEALTHCHECK (every 3 s) follows.
     wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "healthy", message="docker health")
+
+
+def test_the_image_healthcheck_watches_a_healthy_pod_and_reports_a_change_at_once(unique, cleanup):
+    """After a healthy probe, the next one stays (one exec instead of seven) and ends as soon as the pod is not."""
+    pod = unique + "-probe"
+    cleanup["containers"].append(pod)
+    check = "{test: 'test ! -f /tmp/broken', interval: 1s, timeout: 1s, retries: 1}"
+    assert run_pod(pod, {"pod.component.app": component("sleep 300", healthcheck=check)}).returncode == 0
+    wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "healthy", message="docker health")
+    watching = wait_until(lambda: "podlike-healthcheck" in docker("top", pod), timeout=10, message="a probe watching")
+    assert watching
+    docker("exec", pod + ".podlike.app", "touch", "/tmp/broken")
+    wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "unhealthy", timeout=30, message="unhealthy")
+    probes = inspect(pod)["State"]["Health"]["Log"]
+    # The probe that was watching ended with the change, some seconds after its start (it began before the break).
+    ended = [probe for probe in probes if probe["ExitCode"] == 1 and _seconds(probe) >= 1]
+    assert ended, probes
+    assert all(_seconds(probe) < 25 for probe in probes), probes
+    docker("exec", pod + ".podlike.app", "rm", "/tmp/broken")
+    wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "healthy", timeout=30, message="healthy again")
+
+
+def _seconds(probe):
+    """How long one HEALTHCHECK probe of `docker inspect` ran."""
+
+    def at(text):  # 2026-12-02T07:10:00.123456789Z: whole seconds and the fraction, without the nanoseconds
+        stamp, fraction = text.rstrip("Z").split("+")[0].split(".")
+        return datetime.datetime.fromisoformat(stamp).timestamp() + float("0." + fraction)
+
+    return at(probe["End"]) - at(probe["Start"])
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ NEEDED = (
     "roles/controller_image/tasks/main.yml",
     "images/controller/Dockerfile",
     "images/controller/podlike",
+    "images/controller/podlike-healthcheck",
     "docs/templates.md",
     "tests/sanity/ignore-2.19.txt",
 )
@@ -76,4 +77,5 @@ def test_the_tarball_holds_nothing_of_the_build_and_test_tools(files):
     assert {path for path in files if path.startswith("images/")} == {
         "images/controller/Dockerfile",
         "images/controller/podlike",
+        "images/controller/podlike-healthcheck",
     }
