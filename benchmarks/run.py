@@ -11,6 +11,7 @@ import datetime
 import io
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -606,6 +607,8 @@ def write_results(directory, results, table):
 
 def main(argv=None):
     args = parse_args(argv)
+    # A run ended by SIGTERM (timeout, CI) still removes what it made, its node sweeper first of all.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     load_before = load_text()
     suite = Suite(args.runs, args.groups, counts=args.counts, scale_runs=args.scale_runs, sweeper=not args.no_sweeper)
     started = time.time()
