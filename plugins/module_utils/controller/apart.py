@@ -5,21 +5,21 @@
 
 Reading the definition needs PyYAML, the component parser's garbage, the policy and the cgroup checks:
 about 2 MB that a controller would otherwise keep for its whole life (CPython rarely returns freed
-memory). A child forked before any thread exists does that work and hands back the pickled result; the
+memory). A child forked before any thread exists does that work and hands back the result; the
 controller, which never imported any of it, then runs the pod. Nothing is created before the handoff.
+
+The result travels in marshal's format (built in, and loaded by every interpreter), its objects as their class
+and attributes: pickle's C module imports functools and collections, which with threading's are 0.7 MB of the
+controller (it runs on `threads`, not threading).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import marshal
 import os
-
-try:
-    # The C unpickler alone: pickle.py adds its pure-Python twin, 0.3 MB the controller does not need.
-    from _pickle import loads
-except ImportError:  # pragma: no cover - CPython always has it
-    from pickle import loads
+import sys
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import UnexpectedError
 
@@ -27,7 +27,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Un
 class Apart:
     """function(*args) running in a forked child; result() waits for its result or raises what it raised.
 
-    The result and the exception must pickle; the classes they use are imported here when unpickled.
+    The result and the exception are plain values and objects of module-level classes (see dumps); the classes
+    are imported here when the result is read.
     Start it before any thread: a fork copies only the calling thread (and no lock another one holds).
     """
 
@@ -55,16 +56,14 @@ class Apart:
 
 
 def _child(write_fd, function, args):  # pragma: no cover - runs in the forked child
-    import pickle
-
     try:
         try:
-            payload = pickle.dumps((True, function(*args)), pickle.HIGHEST_PROTOCOL)
+            payload = dumps((True, function(*args)))
         except Exception as exc:  # noqa: BLE001 - handed to the parent, which reports it as it would its own
             try:
-                payload = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - an exception that does not pickle: its type and message
-                payload = pickle.dumps((False, RuntimeError("%s: %s" % (type(exc).__name__, exc))))
+                payload = dumps((False, exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be handed over: its type and message
+                payload = dumps((False, RuntimeError("%s: %s" % (type(exc).__name__, exc))))
         view = memoryview(payload)
         while view:
             view = view[os.write(write_fd, view) :]
@@ -85,3 +84,92 @@ def _ended(status):
     if os.WIFSIGNALED(status):
         return "killed by signal %d" % os.WTERMSIG(status)
     return "exit code %d" % os.WEXITSTATUS(status)
+
+
+# The handoff's format ---------------------------------------------------------------------------------------
+_PLAIN = (str, bytes, int, float, bool, type(None))
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not by C code
+# Every tuple is tagged, so that an object's encoding cannot be mistaken for one.
+_TUPLE, _OBJECT, _EXCEPTION = "tuple", "object", "exception"
+
+
+def dumps(value):
+    """value in marshal's format; objects of module-level classes as (class, attributes); TypeError otherwise."""
+    return marshal.dumps(_plain(value))
+
+
+def loads(data):
+    """The value dumps wrote; the objects' classes are imported (or taken from sys.modules)."""
+    return _value(marshal.loads(data))
+
+
+def _plain(value):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return dict((_plain(key), _plain(item)) for key, item in value.items())
+    if kind in (tuple, set, frozenset):
+        items = tuple(_plain(item) for item in value)
+        return (_TUPLE, items) if kind is tuple else kind(items)
+    if not hasattr(value, "__dict__") or not _handed_over_by_attributes(kind) or _importable(kind) is not kind:
+        raise TypeError("cannot hand over a %s" % kind.__name__)
+    if isinstance(value, BaseException):
+        return (_EXCEPTION, kind.__module__, kind.__qualname__, _plain(value.args), _plain(vars(value)))
+    getstate = next((vars(k)["__getstate__"] for k in kind.__mro__[:-1] if "__getstate__" in vars(k)), None)
+    return (_OBJECT, kind.__module__, kind.__qualname__, _plain(getstate(value) if getstate else vars(value)))
+
+
+def _value(plain):
+    kind = type(plain)
+    if kind is list:
+        return [_value(item) for item in plain]
+    if kind is dict:
+        return dict((_value(key), _value(item)) for key, item in plain.items())
+    if kind in (set, frozenset):
+        return kind(_value(item) for item in plain)
+    if kind is not tuple:
+        return plain
+    if plain[0] == _TUPLE:
+        return tuple(_value(item) for item in plain[1])
+    cls = _class(plain[1], plain[2])
+    if plain[0] == _EXCEPTION:
+        args = _value(plain[3])
+        error = cls.__new__(cls, *args)
+        error.args = args
+        error.__dict__.update(_value(plain[4]))
+        return error
+    instance = cls.__new__(cls)
+    state = _value(plain[3])
+    setstate = getattr(cls, "__setstate__", None)
+    if setstate is not None:
+        setstate(instance, state)
+    else:
+        instance.__dict__.update(state)
+    return instance
+
+
+def _handed_over_by_attributes(kind):
+    """An exception, or a class of Python code all the way down to object: its attributes are its whole state."""
+    if issubclass(kind, BaseException):
+        return True
+    return next(base for base in kind.__mro__ if not base.__flags__ & _HEAP_TYPE) is object
+
+
+def _importable(kind):
+    """The class found by kind's module and name (None when there is none): what _value will find."""
+    try:
+        return _class(kind.__module__, kind.__qualname__)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _class(module_name, qualname):
+    if module_name not in sys.modules:
+        __import__(module_name)
+    found = sys.modules[module_name]
+    for name in qualname.split("."):
+        found = getattr(found, name)
+    return found

@@ -10,11 +10,11 @@ __metaclass__ = type
 import _socket
 import os
 import sys
-import threading
 import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils import json_codec as json
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import HEALTH_SOCKET
+from ansible_collections.podlike.swarm.plugins.module_utils.threads import Thread
 
 FALLBACK_SOCKET = "/tmp/podlike.health.sock"
 # The image's HEALTHCHECK reads this file with the shell: no Python process every interval.
@@ -82,7 +82,7 @@ def pod_thread(pod, target, name):
         except Exception as exc:  # noqa: BLE001 - one line and exit code 1, never a dead thread's traceback
             pod.fail_unexpectedly(exc)
 
-    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread = Thread(target=run, name=name)
     thread.start()
     return thread
 

@@ -8,7 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import threading
+
+from ansible_collections.podlike.swarm.plugins.module_utils.threads import Lock
 
 
 class Output:
@@ -17,7 +18,7 @@ class Output:
     def __init__(self, stdout_fd=1, stderr_fd=2):
         self.stdout_fd = stdout_fd
         self.stderr_fd = stderr_fd
-        self._lock = threading.Lock()
+        self._lock = Lock()
 
     def _write(self, fd, text):
         data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")

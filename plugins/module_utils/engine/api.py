@@ -18,7 +18,6 @@ __metaclass__ = type
 
 import os
 import struct
-import threading
 
 from ansible_collections.podlike.swarm.plugins.module_utils import json_codec as json
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
@@ -28,6 +27,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.transport imp
     ConnectionClosed,
     Timeout,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.threads import Lock
 
 DEFAULT_HOST = "unix://" + DOCKER_SOCKET
 # Docker 20.10 is the oldest engine the project runs on; Docker 28 (API 1.51) the newest whose API changes
@@ -80,7 +80,7 @@ def urlencode(params):
 
 
 _negotiated = {}  # base_url -> (api_version, engine_version)
-_negotiation_lock = threading.Lock()
+_negotiation_lock = Lock()
 
 
 class DockerError(Exception):

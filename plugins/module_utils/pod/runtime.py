@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
 import time
 
 try:
@@ -21,6 +20,7 @@ except ImportError:  # pragma: no cover - CPython always has it
     from queue import Empty, SimpleQueue
 
 from ansible_collections.podlike.swarm.plugins.module_utils import json_codec, trace
+from ansible_collections.podlike.swarm.plugins.module_utils import threads as threading  # threading's, on _thread
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DEFAULT_GRACE_PERIOD, LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,

@@ -11,7 +11,7 @@ MODULE_UTILS = pathlib.Path(__file__).resolve().parents[4] / "plugins" / "module
 SHARED = frozenset(path.stem for path in MODULE_UTILS.glob("*.py") if path.stem != "__init__")
 # What each package may import besides itself; the shared modules at the top of module_utils import only each other.
 MAY_IMPORT = {
-    "engine": {"constants", "trace", "json_codec"},
+    "engine": {"constants", "trace", "json_codec", "threads"},
     "pod": SHARED | {"engine"},
     "template": SHARED | {"pod"},
     "kube": SHARED | {"pod", "template"},

@@ -54,14 +54,15 @@ def test_an_exit_code_set_on_the_error_and_an_engine_status_survive():
     assert (str(raised.value), raised.value.status) == ("no such image", 404)
 
 
-class Unpicklable(Exception):
-    def __reduce__(self):
-        raise TypeError("not picklable")
+class HoldsAProcess(Exception):
+    def __init__(self, message):
+        super(HoldsAProcess, self).__init__(message)
+        self.handler = lambda: None
 
 
-def test_an_error_that_does_not_pickle_keeps_its_type_and_message():
-    with pytest.raises(RuntimeError, match="^Unpicklable: lost in transit$"):
-        Apart(fail, Unpicklable("lost in transit")).result()
+def test_an_error_that_cannot_be_handed_over_keeps_its_type_and_message():
+    with pytest.raises(RuntimeError, match="^HoldsAProcess: lost in transit$"):
+        Apart(fail, HoldsAProcess("lost in transit")).result()
 
 
 def killed():
@@ -98,7 +99,11 @@ START_UP_ONLY = (
     "shlex",
     "queue",
     "pickle",
-    # The standard library's heavier modules: the controller uses `_json`, `_socket` and `_signal` alone.
+    "_pickle",
+    # The standard library's heavier modules: the controller uses `_json`, `_socket`, `_signal` and `_thread` alone.
+    "threading",
+    "functools",
+    "collections",
     "re",
     "enum",
     "json",
@@ -108,10 +113,11 @@ START_UP_ONLY = (
 )
 
 
-def test_the_running_controller_unpickles_its_pod_without_the_start_up_modules():
+def test_the_running_controller_reads_its_pod_without_the_start_up_modules():
     """What the start-up process hands on (controller/main.py) loads none of the parsers, the policy or PyYAML."""
-    import pickle
     import subprocess
+
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import dumps
 
     from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
@@ -128,10 +134,53 @@ def test_the_running_controller_unpickles_its_pod_without_the_start_up_modules()
     controller = {"Id": "c" * 64, "Name": "/web.1.x", "Config": {"Labels": labels}}
     definition = from_labels(labels)
     context = PodContext(controller, resolve(parse_flags(["-allow-host-path", "/srv"]), definition.settings))
-    parts = pickle.dumps((DockerClient("unix:///var/run/docker.sock"), controller, definition, context))
+    parts = dumps((DockerClient("unix:///var/run/docker.sock"), controller, definition, context))
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
     loaded = subprocess.run(
         [sys.executable, "-S", "-c", RUNNING_CONTROLLER], input=parts, env=environment, capture_output=True, check=True
     ).stdout.decode()
     assert "ansible_collections.podlike.swarm.plugins.module_utils.pod.component" in loaded.split()
     assert [name for name in START_UP_ONLY if name in loaded.split()] == []
+
+
+def described(value):
+    """value as nested builtins: objects as (class, attributes), to compare what a handoff gives back."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [described(item) for item in value])
+    if isinstance(value, dict):
+        return sorted((repr(key), described(item)) for key, item in value.items())
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, sorted(repr(item) for item in value))
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return (type(value), described(vars(value)))
+    return (type(value), value)
+
+
+def test_the_handoff_gives_back_objects_of_the_same_classes_and_attributes():
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import dumps, loads
+    from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
+
+    labels = {
+        "pod.component.app": "image: busybox\ncommand: [sh, -c, 'sleep 1']\nrestart: on-failure:3\n"
+        "liveness_probe: {tcp_socket: {port: 80}, interval: 2s}\nulimits: {nofile: {soft: 1024, hard: 2048}}\n",
+        "pod.component.side": "image: busybox\nx-podlike-sidecar: true\nenvironment: {A: b}\n",
+    }
+    controller = {"Id": "c" * 64, "Name": "/web.1.x", "Config": {"Labels": labels}}
+    definition = from_labels(labels)
+    context = PodContext(controller, resolve(parse_flags([]), definition.settings), volume_names={"data": "web_data"})
+    parts = (DockerClient("unix:///var/run/docker.sock", api_version="1.41"), controller, definition, context, {1, "x"})
+    back = loads(dumps(parts))
+    assert described(back) == described(parts)
+    assert back[3].settings.grace_period == context.settings.grace_period
+    assert back[0].api_version == "1.41"
+
+
+@pytest.mark.parametrize("value", [lambda: 1, [object()], {"socket": open(os.devnull)}])
+def test_what_has_no_importable_class_cannot_be_handed_over(value):
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import dumps
+
+    with pytest.raises(TypeError, match="^cannot hand over a "):
+        dumps(value)
