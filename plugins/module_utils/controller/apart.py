@@ -90,7 +90,7 @@ def _ended(status):
 _PLAIN = (str, bytes, int, float, bool, type(None))
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not by C code
 # Every tuple is tagged, so that an object's encoding cannot be mistaken for one.
-_TUPLE, _OBJECT, _EXCEPTION = "tuple", "object", "exception"
+_TUPLE, _OBJECT, _EXCEPTION, _CONTAINER = "tuple", "object", "exception", "container"
 
 
 def dumps(value):
@@ -114,8 +114,11 @@ def _plain(value):
     if kind in (tuple, set, frozenset):
         items = tuple(_plain(item) for item in value)
         return (_TUPLE, items) if kind is tuple else kind(items)
-    if not hasattr(value, "__dict__") or not _handed_over_by_attributes(kind) or _importable(kind) is not kind:
+    base = _builtin_base(kind)
+    if not hasattr(value, "__dict__") or base not in (object, list, dict) or _importable(kind) is not kind:
         raise TypeError("cannot hand over a %s" % kind.__name__)
+    if base is not object:  # a list or dict with attributes of its own
+        return (_CONTAINER, kind.__module__, kind.__qualname__, _plain(base(value)), _plain(vars(value)))
     if isinstance(value, BaseException):
         return (_EXCEPTION, kind.__module__, kind.__qualname__, _plain(value.args), _plain(vars(value)))
     getstate = next((vars(k)["__getstate__"] for k in kind.__mro__[:-1] if "__getstate__" in vars(k)), None)
@@ -142,6 +145,11 @@ def _value(plain):
         error.__dict__.update(_value(plain[4]))
         return error
     instance = cls.__new__(cls)
+    if plain[0] == _CONTAINER:
+        items = _value(plain[3])
+        (list.extend if type(items) is list else dict.update)(instance, items)
+        instance.__dict__.update(_value(plain[4]))
+        return instance
     state = _value(plain[3])
     setstate = getattr(cls, "__setstate__", None)
     if setstate is not None:
@@ -151,11 +159,12 @@ def _value(plain):
     return instance
 
 
-def _handed_over_by_attributes(kind):
-    """An exception, or a class of Python code all the way down to object: its attributes are its whole state."""
+def _builtin_base(kind):
+    """The class made by C code that kind derives from: object when its attributes are all its state (exceptions
+    hold theirs in args and attributes too)."""
     if issubclass(kind, BaseException):
-        return True
-    return next(base for base in kind.__mro__ if not base.__flags__ & _HEAP_TYPE) is object
+        return object
+    return next(base for base in kind.__mro__ if not base.__flags__ & _HEAP_TYPE)
 
 
 def _importable(kind):

@@ -160,6 +160,7 @@ def test_the_handoff_gives_back_objects_of_the_same_classes_and_attributes():
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import dumps, loads
     from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.copy import CopyList
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 
@@ -170,12 +171,14 @@ def test_the_handoff_gives_back_objects_of_the_same_classes_and_attributes():
     }
     controller = {"Id": "c" * 64, "Name": "/web.1.x", "Config": {"Labels": labels}}
     definition = from_labels(labels)
+    definition.copies = {"app": CopyList([("/srv/a.conf", "/etc/a.conf")], limit=1024)}
     context = PodContext(controller, resolve(parse_flags([]), definition.settings), volume_names={"data": "web_data"})
     parts = (DockerClient("unix:///var/run/docker.sock", api_version="1.41"), controller, definition, context, {1, "x"})
     back = loads(dumps(parts))
     assert described(back) == described(parts)
     assert back[3].settings.grace_period == context.settings.grace_period
     assert back[0].api_version == "1.41"
+    assert type(back[2].copies["app"]) is CopyList and back[2].copies["app"].limit == 1024
 
 
 @pytest.mark.parametrize("value", [lambda: 1, [object()], {"socket": open(os.devnull)}])
