@@ -469,7 +469,7 @@ def service_create_args(name, replicas):
 def scale_service(controllers, replicas=50, count=3, timeout=600, healthcheck=True):
     """(seconds until every component of every replica runs, total controller RSS in bytes).
 
-    healthcheck=False: the controllers without the image's HEALTHCHECK (one exec in each every 3 s).
+    healthcheck=False: the controllers without the image's HEALTHCHECK.
     """
     name = unique("scale")
     args = service_create_args(name, replicas) + ["--mount", f"type=bind,source={SOCKET},target={SOCKET},readonly"]
@@ -504,6 +504,84 @@ def scale_service(controllers, replicas=50, count=3, timeout=600, healthcheck=Tr
     finally:
         subprocess.run(["docker", "service", "rm", name], capture_output=True, timeout=120, check=False)
         _wait_gone(controllers.api, "podlike.pod", name + ".", timeout=180)
+
+
+# A check every 3 s with no watching: the image's HEALTHCHECK as it was, for the idle figures.
+PLAIN_PROBE = [
+    "--health-cmd",
+    'read state < /dev/shm/podlike.health && [ "$state" = healthy ]',
+    "--health-interval",
+    "3s",
+    "--health-timeout",
+    "10s",
+    "--health-retries",
+    "3",
+    "--health-start-period",
+    "30s",
+]
+
+
+def engine_cpu_seconds():
+    """CPU seconds used so far by dockerd, containerd and the shims, with the runc and exec processes they reaped."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                name = comm.read().strip()
+            if name in ("dockerd", "containerd") or name.startswith("containerd-shim"):
+                total += cpu_of(pid)
+        except OSError:
+            continue
+    return total
+
+
+def engine_cpu_per_second(window):
+    before, started = engine_cpu_seconds(), time.time()
+    time.sleep(window)
+    return (engine_cpu_seconds() - before) / (time.time() - started)
+
+
+def idle_pods_engine_cpu(controllers, replicas=20, count=3, service_args=(), settle=30, window=30):
+    """Engine CPU seconds per second while a service of `replicas` pods idles, `settle` s after the last started."""
+    name = unique("idle")
+    args = service_create_args(name, replicas) + ["--mount", f"type=bind,source={SOCKET},target={SOCKET},readonly"]
+    args += list(service_args)
+    for key, value in component_labels(count).items():
+        args += ["--container-label", f"{key}={value}"]
+    args.append(CONTROLLER_IMAGE)
+    try:
+        started = time.time()
+        subprocess.run(args, check=True, capture_output=True, timeout=120)
+        controllers.watcher.last_time(
+            lambda e: (
+                e.action == "start"
+                and e.labels.get("podlike.role") == "component"
+                and e.labels.get("podlike.pod", "").startswith(name + ".")
+            ),
+            replicas * count,
+            300,
+            started,
+        )
+        time.sleep(settle)
+        return engine_cpu_per_second(window)
+    finally:
+        subprocess.run(["docker", "service", "rm", name], capture_output=True, timeout=120, check=False)
+        _wait_gone(controllers.api, "podlike.pod", name + ".", timeout=180)
+
+
+def baseline_idle_engine_cpu(api, replicas=20, count=3, settle=30, window=30):
+    """The same for `replicas` baseline pods (infra + components through the API, no healthcheck)."""
+    from baseline import remove_many, start_many
+
+    pods = [BaselinePod(api, unique("baseidle"), baseline_components(count), COMPONENT_IMAGE) for _ in range(replicas)]
+    try:
+        start_many(api, pods)
+        time.sleep(settle)
+        return engine_cpu_per_second(window)
+    finally:
+        remove_many(pods)
 
 
 def swarm_only_scale(controllers, replicas=50, timeout=600):

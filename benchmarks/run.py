@@ -2,7 +2,8 @@
 
     python3 benchmarks/run.py [--runs N] [--only GROUP[,GROUP]] [--quick] [--no-scale] [--no-fail]
 
-Groups: start (pod start and stop, N=1, 3, 8), health, failure, memory, boot, render, ansible, scale, trace.
+Groups: start (pod start and stop, N=1, 3, 8), health, failure, memory, boot, render, ansible, scale, trace;
+idle (engine CPU of 20 idle pods, with and without health checks) only when named with --only.
 A target missed (MISS) or a group that failed (ERROR) makes the exit code 1, unless --no-fail.
 """
 
@@ -27,7 +28,7 @@ from events import EventWatcher
 
 DEFAULT_GROUPS = ("start", "health", "failure", "memory", "boot", "render", "ansible", "scale", "trace")
 QUICK_GROUPS = ("start", "failure", "memory", "render", "trace")
-ALL_GROUPS = DEFAULT_GROUPS
+ALL_GROUPS = DEFAULT_GROUPS + ("idle",)
 MB = 1024 * 1024
 
 
@@ -449,6 +450,39 @@ class Suite:
         finally:
             stack.remove()
 
+    def group_idle(self):
+        """Not in the default run (about 6 minutes): what idle pods cost the engine, health checks above all."""
+        idle = self.figure(
+            "idle_engine_cpu_20",
+            "engine CPU per second, 20 idle pods x 3 (the image's HEALTHCHECK)",
+            "s",
+            note="dockerd, containerd and shims over 30 s, 30 s after the last start; baseline: 20 baseline pods",
+        )
+        plain = self.figure(
+            "idle_engine_cpu_20_plain_probe",
+            "  the same, a check every 3 s that does not watch",
+            "s",
+            note="--health-cmd reading the state file, as the image did before its check watched",
+        )
+        unprobed = self.figure(
+            "idle_engine_cpu_20_no_healthcheck",
+            "  the same, controller HEALTHCHECK off",
+            "s",
+            note="--no-healthcheck",
+        )
+
+        def pod_sample():
+            idle.pod.append(pod_bench.idle_pods_engine_cpu(self.controllers))
+            plain.pod.append(pod_bench.idle_pods_engine_cpu(self.controllers, service_args=pod_bench.PLAIN_PROBE))
+            unprobed.pod.append(pod_bench.idle_pods_engine_cpu(self.controllers, service_args=["--no-healthcheck"]))
+
+        self.interleaved(
+            pod_sample,
+            lambda: idle.baseline.append(pod_bench.baseline_idle_engine_cpu(self.api)),
+            warmup=False,
+            runs=1,
+        )
+
     def group_scale(self):
         part = Figure(
             "scale_50_part",
@@ -477,7 +511,8 @@ class Suite:
             "scale_50x3_no_healthcheck",
             "  scale: the same 50 pods, controller HEALTHCHECK off",
             "s",
-            note="--no-healthcheck: what the image's health probe (an exec in each controller every 3 s) costs",
+            note="--no-healthcheck: what the image's health check (an exec in each controller every 3 s, ~18 s once "
+            "healthy) costs",
         )
         memory = self.figure("scale_50_rss", "scale: total controller RSS, 50 pods", "bytes")
 
