@@ -4,7 +4,7 @@
 """What a pod holds of its definition once it is parsed: the PodDefinition, its Components and restart policies.
 
 Apart from the parsers (spec.py, definition.py) so that the running controller holds them without loading the
-parsers, the policy or PyYAML: it gets them, pickled, from its start-up process (controller/apart.py).
+parsers, the policy or PyYAML: it gets them from its start-up process (controller/apart.py).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -153,7 +153,7 @@ def _value(name, text, where):
 
 def _list_value(name, text, where):
     """A host path prefix: absolute, normalized."""
-    # Imported here: the running controller unpickles its Settings without the policy (controller/apart.py).
+    # Imported here: the running controller reads its Settings without the policy (controller/apart.py).
     from ansible_collections.podlike.swarm.plugins.module_utils.pod.policy import normalize_path
 
     path = normalize_path(text)

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 # re is imported by the parsers only (it caches their patterns): the running controller holds parsed values and
-# unpickles its settings with this module, without re and enum (0.3 MB).
+# reads its settings with this module, without re and enum (0.3 MB).
 _DURATION_PART = r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)"
 _SIZE = r"(?i)^\s*(\d+(?:\.\d+)?)\s*([kmgtb]?)b?\s*$"
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
