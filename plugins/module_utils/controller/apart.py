@@ -147,7 +147,7 @@ def _value(plain):
     instance = cls.__new__(cls)
     if plain[0] == _CONTAINER:
         items = _value(plain[3])
-        (list.extend if type(items) is list else dict.update)(instance, items)
+        (list.extend if isinstance(items, list) else dict.update)(instance, items)
         instance.__dict__.update(_value(plain[4]))
         return instance
     state = _value(plain[3])

@@ -33,7 +33,7 @@ def test_join_with_a_timeout_returns_while_the_thread_runs():
 def test_an_event_wakes_its_waiters_and_stays_set():
     event = Event()
     woken = []
-    threads = [Thread(target=lambda: woken.append(event.wait())) for _ in range(3)]
+    threads = [Thread(target=lambda: woken.append(event.wait())) for _index in range(3)]
     for thread in threads:
         thread.start()
     assert not event.is_set() and woken == []

@@ -178,7 +178,7 @@ def test_the_handoff_gives_back_objects_of_the_same_classes_and_attributes():
     assert described(back) == described(parts)
     assert back[3].settings.grace_period == context.settings.grace_period
     assert back[0].api_version == "1.41"
-    assert type(back[2].copies["app"]) is CopyList and back[2].copies["app"].limit == 1024
+    assert isinstance(back[2].copies["app"], CopyList) and back[2].copies["app"].limit == 1024
 
 
 @pytest.mark.parametrize("value", [lambda: 1, [object()], {"socket": open(os.devnull)}])
