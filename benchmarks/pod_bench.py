@@ -575,7 +575,10 @@ def baseline_idle_engine_cpu(api, replicas=20, count=3, settle=30, window=30):
     """The same for `replicas` baseline pods (infra + components through the API, no healthcheck)."""
     from baseline import remove_many, start_many
 
-    pods = [BaselinePod(api, unique("baseidle"), baseline_components(count), COMPONENT_IMAGE) for _ in range(replicas)]
+    pods = [
+        BaselinePod(api, unique("baseidle"), baseline_components(count), COMPONENT_IMAGE)
+        for _replica in range(replicas)
+    ]
     try:
         start_many(api, pods)
         time.sleep(settle)

@@ -113,7 +113,7 @@ def baseline_render_seconds(count=500):
 
 def _task_seconds(report_dir):
     """The time of the one task of a play's junit report (ansible's own clock, task start to result), else None."""
-    import xml.etree.ElementTree as ElementTree
+    from xml.etree import ElementTree
 
     times = []
     for filename in os.listdir(report_dir):

@@ -31,9 +31,34 @@ def write(tmp_path, state):
     os.replace(tmp_path / "state.tmp", tmp_path / "state")
 
 
-def test_no_state_yet_is_unhealthy(tmp_path, probe):
-    assert probe()[0] == 1
+def test_no_state_yet_is_watched_as_starting(tmp_path, probe):
+    assert probe(watch=0)[0] == 1
+    code, seconds = probe(watch=2)
+    assert code == 1 and seconds >= 2
     assert not (tmp_path / "state.seen").exists()
+
+
+def test_a_starting_pod_is_watched_until_it_is_healthy(tmp_path, probe):
+    write(tmp_path, "starting")
+    threading.Timer(1.5, write, (tmp_path, "healthy")).start()
+    code, seconds = probe(watch=20)
+    assert code == 0 and seconds < 5 and (tmp_path / "state.seen").exists()
+    # Healthy at the previous check: the next one watches.
+    code, seconds = probe(watch=2)
+    assert code == 0 and seconds >= 2
+
+
+def test_a_starting_pod_that_becomes_unhealthy_is_reported_at_once(tmp_path, probe):
+    write(tmp_path, "starting")
+    threading.Timer(1.5, write, (tmp_path, "unhealthy")).start()
+    code, seconds = probe(watch=20)
+    assert code == 1 and seconds < 5
+
+
+def test_an_unhealthy_pod_is_answered_at_once(tmp_path, probe):
+    write(tmp_path, "unhealthy")
+    code, seconds = probe()
+    assert code == 1 and seconds < 1
 
 
 def test_a_first_healthy_probe_answers_at_once_and_the_next_one_watches(tmp_path, probe):
