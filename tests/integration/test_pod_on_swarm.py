@@ -34,7 +34,7 @@ STACK = textwrap.dedent(
             command: sh -c 'trap "echo got-SIGHUP" HUP; while true; do sleep 0.1; done' hup-receiver
           pod.component.sender: |
             image: {busybox}
-            command: sh -c 'sleep 2; kill -HUP $$(ps -o pid,args | grep [h]up-receiver | awk "{{print \\$$1}}"); sleep 600'
+            command: sh -c 'until ps -o args | grep -q [h]up-receiver; do sleep 0.2; done; sleep 1; kill -HUP $$(ps -o pid,args | grep [h]up-receiver | awk "{{print \\$$1}}") && echo sent-SIGHUP; sleep 600'
         volumes:
           - /var/run/docker.sock:/var/run/docker.sock:ro
           - shared:/unused

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""The pod's health over a unix socket, and the client that the image's HEALTHCHECK runs."""
+"""The pod's health over a unix socket, and its client (`podlike healthcheck`, as rycus86/podlike has it)."""
 
 from __future__ import absolute_import, division, print_function
 

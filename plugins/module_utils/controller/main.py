@@ -15,7 +15,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.controller.output im
 
 USAGE = """usage: podlike [flags]             run the pod of this container (the controller)
        podlike health             print the pod's components and their health; exit 0 when healthy
-       podlike healthcheck        the image's HEALTHCHECK: exit 0 when the pod is healthy
+       podlike healthcheck        exit 0 when the pod is healthy (asks over the health socket)
        podlike template FILE...   render an x-podlike stack to a plain stack file
        podlike kube FILE...       translate Kubernetes manifests to a pod stack file (see kube.md)
        podlike debug POD IMAGE [COMMAND...]
