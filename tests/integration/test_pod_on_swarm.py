@@ -8,6 +8,11 @@ from conftest import BUSYBOX, CONTROLLER_IMAGE, containers, docker, docker_resul
 
 pytestmark = [pytest.mark.engine, pytest.mark.swarm]
 
+# Waits for the receiver (components start concurrently), then signals it through the shared PID namespace.
+SENDER = (
+    "sh -c 'until ps -o args | grep -q [h]up-receiver; do sleep 0.2; done; sleep 1; "
+    'kill -HUP $$(ps -o pid,args | grep [h]up-receiver | awk "{print \\$$1}") && echo sent-SIGHUP; sleep 600\''
+)
 STACK = textwrap.dedent(
     """
     version: "3.8"
@@ -34,7 +39,7 @@ STACK = textwrap.dedent(
             command: sh -c 'trap "echo got-SIGHUP" HUP; while true; do sleep 0.1; done' hup-receiver
           pod.component.sender: |
             image: {busybox}
-            command: sh -c 'until ps -o args | grep -q [h]up-receiver; do sleep 0.2; done; sleep 1; kill -HUP $$(ps -o pid,args | grep [h]up-receiver | awk "{{print \\$$1}}") && echo sent-SIGHUP; sleep 600'
+            command: {sender}
         volumes:
           - /var/run/docker.sock:/var/run/docker.sock:ro
           - shared:/unused
@@ -62,7 +67,7 @@ def task_container(service):
 def stack(unique, cleanup, tmp_path):
     name = unique + "s"
     path = tmp_path / "stack.yml"
-    path.write_text(STACK.format(controller=CONTROLLER_IMAGE, busybox=BUSYBOX))
+    path.write_text(STACK.format(controller=CONTROLLER_IMAGE, busybox=BUSYBOX, sender=SENDER))
     cleanup["stacks"].append(name)
     cleanup["volumes"].append(name + "_shared")
     docker("stack", "deploy", "-c", str(path), name)
