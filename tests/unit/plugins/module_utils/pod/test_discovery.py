@@ -60,3 +60,30 @@ def test_volume_mounts_are_not_taken_for_the_container():
 )
 def test_cgroup_path(cgroup, expected):
     assert discovery.cgroup_path(cgroup, CID) == expected
+
+
+OTHER = "b" * 64
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/docker/%s" % CID, [CID]),
+        ("/docker/%sa" % CID, []),  # 65 hex digits name no container
+        ("/system.slice/docker-%s.scope" % CID, [CID]),
+        ("/kubepods/pod1/cri-containerd-%s.scope/x" % CID, [CID]),
+        ("/%s.scopex" % CID, []),
+        # systemd's scope is trusted before cgroupfs, cgroupfs before other runtimes, each leftmost first
+        ("/docker/%s/system.slice/docker-%s.scope" % (OTHER, CID), [CID]),
+        ("/x-%s/docker/%s" % (OTHER, CID), [CID]),
+        ("/x-%s/y/%s" % (OTHER, CID), [OTHER]),
+        ("/x/%s" % CID.upper(), []),
+    ],
+)
+def test_ids_from_cgroup_paths(path, expected):
+    assert discovery.ids_from_cgroup("4:memory:%s\n" % path) == expected
+
+
+def test_ids_from_mountinfo_need_one_of_the_files_the_engine_mounts():
+    text = "/containers/%s/hostname /etc/hostname\n/containers/%s/config.v2.json x\n" % (CID, OTHER)
+    assert discovery.ids_from_mountinfo(text) == [CID]
