@@ -51,12 +51,14 @@ def debug_config(
 
 def pid_holder(client, controller):
     """The ID of the container whose PID namespace holds the pod's processes: its infra, else a lone component."""
-    owned = "%s=%s" % (LABEL_CONTROLLER_ID, controller["Id"])
-    infra = client.containers(labels=[owned, LABEL_ROLE + "=infra"])
-    if infra:
-        return infra[0]["Id"]
-    components = client.containers(labels=[owned, LABEL_ROLE + "=component"])
-    return components[0]["Id"] if len(components) == 1 else None
+    members = client.containers(labels=["%s=%s" % (LABEL_CONTROLLER_ID, controller["Id"])])
+    by_role = {}
+    for member in members:
+        by_role.setdefault((member.get("Labels") or {}).get(LABEL_ROLE), []).append(member["Id"])
+    if by_role.get("infra"):
+        return by_role["infra"][0]
+    components = by_role.get("component") or []
+    return components[0] if len(components) == 1 else None
 
 
 def run_in_pod(client, pod_name, image, command=None, entrypoint=None, environment=None, share_pid=True, timeout=60):

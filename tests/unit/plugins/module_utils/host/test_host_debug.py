@@ -37,13 +37,19 @@ def test_debug_container_joins_the_pods_infra_for_its_processes():
 
 
 class ListingClient:
-    """containers(labels=...) from a fixed list of (labels, id)."""
+    """containers(labels=...) from a fixed list of (labels, id), as the engine lists them; counts the calls."""
 
     def __init__(self, containers):
         self._containers = containers
+        self.calls = 0
 
     def containers(self, labels=()):
-        return [{"Id": cid} for own, cid in self._containers if all(label in own for label in labels)]
+        self.calls += 1
+        return [
+            {"Id": cid, "Labels": dict(label.split("=", 1) for label in own)}
+            for own, cid in self._containers
+            if all(label in own for label in labels)
+        ]
 
 
 @pytest.mark.parametrize(
@@ -68,4 +74,6 @@ class ListingClient:
     ],
 )
 def test_pid_holder_is_the_infra_else_a_lone_component(containers, holder):
-    assert pid_holder(ListingClient(containers), {"Id": "c1"}) == holder
+    client = ListingClient(containers)
+    assert pid_holder(client, {"Id": "c1"}) == holder
+    assert client.calls == 1
