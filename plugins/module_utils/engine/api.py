@@ -235,7 +235,8 @@ class DockerClient:
             except OSError as exc:  # a Timeout too
                 self.close()
                 raise DockerError(
-                    "no answer from the Docker engine at %s (%s %s): %s" % (self.base_url, method, url, exc)
+                    "no answer from the Docker engine at %s (%s %s): %s%s"
+                    % (self.base_url, method, url, exc, self._tls_hint(exc))
                 )
             if resp.getheader("Connection", "").lower() == "close" or not resp.complete:
                 self.close()
@@ -258,7 +259,16 @@ class DockerClient:
             raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc.strerror or exc))
         except OSError as exc:
             conn.close()
-            raise DockerError("cannot reach the Docker engine at %s: %s" % (self.base_url, exc))
+            raise DockerError("cannot reach the Docker engine at %s: %s%s" % (self.base_url, exc, self._tls_hint(exc)))
+
+    def _tls_hint(self, exc):
+        """What to check when the engine ended a TLS session that had no client certificate; else ''."""
+        kind = type(exc)
+        if kind.__module__ != "ssl" or kind.__name__ == "SSLCertVerificationError":
+            return ""
+        if not self.tls or self.tls.get("client_cert"):
+            return ""
+        return " (no client certificate was given: set client_cert and client_key, or DOCKER_CERT_PATH)"
 
     def close(self):
         if self._conn is not None:

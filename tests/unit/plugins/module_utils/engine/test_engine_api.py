@@ -1,5 +1,7 @@
 """Percent-encoding of paths and queries, as urllib.parse does it (without importing it)."""
 
+import ssl
+
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     Conflict,
@@ -82,3 +84,19 @@ def test_remove_and_wait_waits_only_for_a_removal_in_progress(error, calls):
 def test_remove_and_wait_raises_other_refusals():
     with pytest.raises(DockerError, match="device busy"):
         remove_and_wait(RemovingClient(DockerError("device busy")), "c1")
+
+
+@pytest.mark.parametrize(
+    "tls, error, hinted",
+    [
+        ({"verify": True}, ssl.SSLEOFError(8, "EOF occurred in violation of protocol"), True),
+        ({"verify": True}, ssl.SSLError(1, "tlsv13 alert certificate required"), True),
+        ({"verify": True, "client_cert": "cert.pem"}, ssl.SSLEOFError(8, "EOF"), False),
+        ({"verify": True}, ssl.SSLCertVerificationError(1, "certificate verify failed"), False),
+        ({"verify": True}, ConnectionResetError(104, "Connection reset by peer"), False),
+        (False, ssl.SSLEOFError(8, "EOF"), False),
+    ],
+)
+def test_a_tls_session_the_engine_ended_without_a_client_certificate_says_so(tls, error, hinted):
+    client = DockerClient("tcp://127.0.0.1:2376", tls=tls)
+    assert ("no client certificate was given" in client._tls_hint(error)) is hinted
