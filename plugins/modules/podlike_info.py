@@ -159,7 +159,8 @@ services:
       description:
         - The names of the components the service's controller runs, init components (V(init-1)...) included, as
           the controller reads its labels.
-        - With C(pod.compose.file), which only the controller can read, none are listed.
+        - With C(pod.compose.file), which only the controller can read, the components of the service's pods on
+          this host (none when no task of the service runs here).
       type: list
       elements: str
     pods:

@@ -5,6 +5,7 @@ import textwrap
 
 import pytest
 from conftest import BUSYBOX, CONTROLLER_IMAGE, containers, docker, docker_result, wait_until
+from helpers_ansible import run_ok
 
 pytestmark = [pytest.mark.engine, pytest.mark.swarm]
 
@@ -139,3 +140,54 @@ def test_sigkill_of_a_swarm_controller_leaves_no_component(stack):
         timeout=60,
         message="replacement pod running",
     )
+
+
+COMPOSE_FILE_STACK = textwrap.dedent(
+    """
+    version: "3.8"
+    services:
+      pod:
+        image: {controller}
+        labels:
+          pod.compose.file: /pod.yml
+        configs:
+          - source: pod
+            target: /pod.yml
+        volumes:
+          - /var/run/docker.sock:/var/run/docker.sock:ro
+        deploy:
+          endpoint_mode: dnsrr
+    configs:
+      pod:
+        file: ./pod.yml
+    """
+)
+COMPOSE_FILE_POD = textwrap.dedent(
+    """
+    services:
+      app:
+        image: {busybox}
+        command: sleep 600
+      side:
+        image: {busybox}
+        command: sleep 600
+    """
+)
+
+
+def test_podlike_info_lists_what_a_compose_file_pod_runs(unique, cleanup, tmp_path):
+    """Only the controller reads pod.compose.file: the service's components are those its pods run here."""
+    name = unique + "f"
+    (tmp_path / "pod.yml").write_text(COMPOSE_FILE_POD.format(busybox=BUSYBOX))
+    (tmp_path / "stack.yml").write_text(COMPOSE_FILE_STACK.format(controller=CONTROLLER_IMAGE))
+    cleanup["stacks"].append(name)
+    docker("stack", "deploy", "-c", str(tmp_path / "stack.yml"), name)
+    controller = wait_until(lambda: task_container(name + "_pod"), timeout=60, message="task running")
+    wait_until(
+        lambda: len(containers("label=podlike.pod=%s" % controller, "label=podlike.role=component")) == 2,
+        timeout=60,
+        message="the two components of the compose file",
+    )
+    info = run_ok(tmp_path, "podlike_info", {"stack": name})
+    assert [service["components"] for service in info["services"]] == [["app", "side"]]
+    assert [pod["name"] for pod in info["services"][0]["pods"]] == [controller]

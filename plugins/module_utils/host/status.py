@@ -183,6 +183,18 @@ def service_components(labels):
         return sorted(key[len(LABEL_COMPONENT_PREFIX) :] for key in labels if key.startswith(LABEL_COMPONENT_PREFIX))
 
 
+def components_running(pods):
+    """The component names (init ones too) of pods on this host: what a pod.compose.file service runs here."""
+    return sorted(
+        set(
+            entry["name"]
+            for pod in pods
+            for entry in pod.get("components") or []
+            if entry.get("role") in ("component", "init")
+        )
+    )
+
+
 def _not_here(path):
     raise OSError("only the controller reads %s" % path)
 
@@ -199,6 +211,7 @@ def swarm_services(client, pods, name=None, stack=None):
         if name is not None and spec.get("Name") != name:
             continue
         labels = spec.get("Labels") or {}
+        pods_here = [pod for pod in pods if pod.get("service") == spec.get("Name")]
         services.append(
             {
                 "name": spec.get("Name"),
@@ -207,8 +220,8 @@ def swarm_services(client, pods, name=None, stack=None):
                 "image": container_spec.get("Image", "").split("@")[0],
                 "mode": "global" if "Global" in (spec.get("Mode") or {}) else "replicated",
                 "replicas": ((spec.get("Mode") or {}).get("Replicated") or {}).get("Replicas"),
-                "components": service_components(container_spec.get("Labels") or {}),
-                "pods": [pod for pod in pods if pod.get("service") == spec.get("Name")],
+                "components": service_components(container_spec.get("Labels") or {}) or components_running(pods_here),
+                "pods": pods_here,
             }
         )
     return sorted(services, key=lambda service: service["name"])

@@ -134,3 +134,27 @@ def test_swarm_services_keep_pod_services_only():
 )
 def test_service_components_as_the_component_model_reads_them(labels, expected):
     assert service_components(labels) == expected
+
+
+def test_a_compose_file_service_lists_the_components_its_pods_run_here():
+    service = {
+        "ID": "s1",
+        "Spec": {
+            "Name": "shop_web",
+            "TaskTemplate": {"ContainerSpec": {"Image": "c", "Labels": {"pod.compose.file": "/pod.yml"}}},
+        },
+    }
+    pods = [
+        {
+            "name": "shop_web.1.x",
+            "service": "shop_web",
+            "components": [
+                {"name": "web", "role": "component"},
+                {"name": "init-1", "role": "init"},
+                {"name": "_infra", "role": "infra"},
+            ],
+        },
+        {"name": "shop_web.2.y", "service": "shop_web", "components": [{"name": "app", "role": "component"}]},
+    ]
+    assert swarm_services(FakeClient(services=[service]), pods)[0]["components"] == ["app", "init-1", "web"]
+    assert swarm_services(FakeClient(services=[service]), [])[0]["components"] == []
