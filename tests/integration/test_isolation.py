@@ -272,6 +272,7 @@ def _killed_after_creates(name, creates, outcome):
     started.join()
 
 
+@pytest.mark.compat
 def test_sigkill_without_a_guard_the_node_sweeper_leaves_nothing(unique, cleanup, covering_sweeper):
     """With a covering sweeper a pod has no guard; killed after each of its creates, it leaves nothing."""
     since = docker("system", "info", "--format", "{{.SystemTime}}")
