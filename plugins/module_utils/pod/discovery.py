@@ -38,8 +38,8 @@ def _ids_after(text, prefix):
 
 
 def _id_in_cgroup_path(path):
-    """The ID a cgroup path names: cgroupfs (/docker/<id>), systemd (docker-<id>.scope), and other runtimes
-    that end a path element with it ([/-]<id>[.scope]); in that order of trust, leftmost first."""
+    """The ID a cgroup path names: systemd's (/docker-<id>.scope), cgroupfs' (/docker/<id>), other runtimes'
+    (a path element ending [/-]<id>[.scope]); in that order of trust, leftmost first."""
     for _start, container_id, rest in _ids_after(path, "/docker-"):
         if rest.startswith(".scope"):
             return container_id
