@@ -159,6 +159,24 @@ def test_the_image_healthcheck_watches_a_healthy_pod_and_reports_a_change_at_onc
     wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "healthy", timeout=30, message="healthy again")
 
 
+def test_a_pod_still_starting_after_the_start_period_turns_unhealthy_within_the_retries(unique, cleanup):
+    """The check stops watching a starting pod when the controller's start period ends; the retries count from there."""
+    pod = unique + "-stuck"
+    cleanup["containers"].append(pod)
+    # The component's own check fails, but its 5-minute start period keeps it (and the pod) `starting`.
+    check = "{test: 'false', interval: 1s, timeout: 1s, retries: 1, start_period: 300s}"
+    timing = ["--health-start-period", "3s", "--health-interval", "1s", "--health-retries", "2"]
+    assert run_pod(pod, {"pod.component.app": component("sleep 300", healthcheck=check)}, extra=timing).returncode == 0
+    wait_until(lambda: docker_result("exec", pod, "podlike", "health").returncode == 1, message="pod starting")
+    started = datetime.datetime.now()
+    wait_until(lambda: inspect(pod)["State"]["Health"]["Status"] == "unhealthy", timeout=30, message="unhealthy")
+    # Watching the whole 15 s, the first probe alone would have kept the pod `starting` past this.
+    assert (datetime.datetime.now() - started).total_seconds() < 12
+    assert docker_result("exec", pod, "podlike", "health").stdout.splitlines()[0].endswith("starting")
+    probes = inspect(pod)["State"]["Health"]["Log"]
+    assert all(_seconds(probe) < 5 for probe in probes), probes
+
+
 def _seconds(probe):
     """How long one HEALTHCHECK probe of `docker inspect` ran."""
 

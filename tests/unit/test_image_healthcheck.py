@@ -88,3 +88,34 @@ def test_watching_off(tmp_path, probe):
     assert probe(watch=0)[0] == 0
     code, seconds = probe(watch=0)
     assert code == 0 and seconds < 1
+
+
+def starting_until(tmp_path, text):
+    (tmp_path / "state.starting-until").write_text(text + "\n")
+
+
+def test_after_the_start_period_a_starting_pod_is_answered_at_once(tmp_path, probe):
+    write(tmp_path, "starting")
+    starting_until(tmp_path, str(int(time.time()) - 1))
+    code, seconds = probe(watch=20)
+    assert code == 1 and seconds < 1
+
+
+def test_a_starting_pod_is_watched_no_longer_than_its_start_period(tmp_path, probe):
+    write(tmp_path, "starting")
+    starting_until(tmp_path, str(int(time.time()) + 3))
+    code, seconds = probe(watch=20)
+    assert code == 1 and 1 <= seconds < 5
+    # Becoming healthy within it is still reported at once.
+    starting_until(tmp_path, str(int(time.time()) + 10))
+    threading.Timer(1.5, write, (tmp_path, "healthy")).start()
+    code, seconds = probe(watch=20)
+    assert code == 0 and seconds < 5
+
+
+@pytest.mark.parametrize("text", ["", "soon", "12x"])
+def test_a_start_period_end_that_is_not_a_number_is_ignored(tmp_path, probe, text):
+    write(tmp_path, "starting")
+    starting_until(tmp_path, text)
+    code, seconds = probe(watch=2)
+    assert code == 1 and seconds >= 2

@@ -19,6 +19,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.threads import Threa
 FALLBACK_SOCKET = "/tmp/podlike.health.sock"
 # The image's HEALTHCHECK reads this file with the shell: no Python process every interval.
 STATE_FILE = "/dev/shm/podlike.health"
+# When the HEALTHCHECK's start period ends (epoch seconds): the check stops watching a starting pod then.
+START_PERIOD_FILE = STATE_FILE + ".starting-until"
 
 
 class StateFile:
@@ -38,6 +40,30 @@ class StateFile:
             self.last = state
         except OSError:
             pass
+
+
+def write_start_period_end(controller, path=START_PERIOD_FILE, now=None):
+    """Write when the controller's HEALTHCHECK start period ends, from its own (effective) healthcheck; return it.
+
+    A pod still starting then is answered at once, so that the engine's retries count from the end of the start
+    period, as they would for any container. No file (None) without a start period or with the check off.
+    """
+    check = (controller.get("Config") or {}).get("Healthcheck") or {}
+    period = check.get("StartPeriod") or 0
+    ends = None
+    if period > 0 and (check.get("Test") or ["NONE"])[0] != "NONE":
+        ends = int((time.time() if now is None else now) + period / 1e9)
+    try:
+        if ends is None:
+            if os.path.exists(path):
+                os.unlink(path)
+        else:
+            with open(path + ".tmp", "w") as handle:
+                handle.write("%d\n" % ends)
+            os.replace(path + ".tmp", path)
+    except OSError:
+        return None
+    return ends
 
 
 def publish_state(pod, path=STATE_FILE, interval=0.5):

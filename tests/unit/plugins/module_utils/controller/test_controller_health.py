@@ -142,3 +142,26 @@ def test_an_exception_in_a_health_thread_ends_the_pod_in_one_line_with_1(tmp_pat
     errors = output.of("error")
     assert errors == ["unexpected failure: RuntimeError: state unreadable"], output.text()
     assert "Traceback" not in output.text()
+
+
+@pytest.mark.parametrize(
+    "healthcheck, expected",
+    [
+        ({"Test": ["CMD", "podlike-healthcheck"], "StartPeriod": 30 * 10**9}, 1030),
+        ({"Test": ["CMD", "podlike-healthcheck"], "StartPeriod": 1500 * 10**6}, 1001),
+        ({"Test": ["CMD", "podlike-healthcheck"]}, None),  # no start period: retries count from the first check
+        ({"Test": ["NONE"], "StartPeriod": 30 * 10**9}, None),  # the check is off
+        (None, None),
+    ],
+)
+def test_the_start_period_end_comes_from_the_controllers_own_healthcheck(tmp_path, healthcheck, expected):
+    path = str(tmp_path / "podlike.health.starting-until")
+    with open(path, "w") as stale:
+        stale.write("1\n")
+    controller = {"Config": {"Healthcheck": healthcheck}}
+    assert health.write_start_period_end(controller, path=path, now=1000.2) == expected
+    if expected is None:
+        assert not os.path.exists(path)
+    else:
+        with open(path) as written:
+            assert written.read() == "%d\n" % expected
