@@ -19,18 +19,25 @@ from ansible_collections.podlike.swarm.plugins.module_utils.threads import Threa
 FALLBACK_SOCKET = "/tmp/podlike.health.sock"
 # The image's HEALTHCHECK reads this file with the shell: no Python process every interval.
 STATE_FILE = "/dev/shm/podlike.health"
-# When the HEALTHCHECK's start period ends (epoch seconds): the check stops watching a starting pod then.
-START_PERIOD_FILE = STATE_FILE + ".starting-until"
+# Beside it, when the HEALTHCHECK's start period ends (epoch seconds): the check stops watching a starting pod then.
+START_PERIOD_SUFFIX = ".starting-until"
 
 
 class StateFile:
-    """The pod's state in a file for the image's HEALTHCHECK, rewritten only when it changes."""
+    """The pod's state in a file for the image's HEALTHCHECK, rewritten only when it changes.
 
-    def __init__(self, path):
+    controller: its inspect answer; the first update also writes when its start period ends, beside the state.
+    """
+
+    def __init__(self, path, controller=None):
         self.path = path
         self.last = None
+        self._controller = controller
 
     def update(self, state):
+        if self._controller is not None and self.path:
+            write_start_period_end(self._controller, self.path + START_PERIOD_SUFFIX)
+            self._controller = None
         if state == self.last or not self.path:
             return
         try:
@@ -42,7 +49,7 @@ class StateFile:
             pass
 
 
-def write_start_period_end(controller, path=START_PERIOD_FILE, now=None):
+def write_start_period_end(controller, path, now=None):
     """Write when the controller's HEALTHCHECK start period ends, from its own (effective) healthcheck; return it.
 
     A pod still starting then is answered at once, so that the engine's retries count from the end of the start
@@ -70,7 +77,7 @@ def publish_state(pod, path=STATE_FILE, interval=0.5):
     """Keep the state file in a thread of its own (when there is no socket thread to do it)."""
 
     def publish():
-        state_file = StateFile(path)
+        state_file = StateFile(path, pod.controller)
         while True:
             state_file.update(pod.health()[0])
             time.sleep(interval)
@@ -93,7 +100,7 @@ def serve(pod, output, paths=(HEALTH_SOCKET, FALLBACK_SOCKET), state_file=STATE_
             server.settimeout(interval)
         except OSError:
             continue
-        pod_thread(pod, lambda server=server: _accept(server, pod, StateFile(state_file)), "health")
+        pod_thread(pod, lambda server=server: _accept(server, pod, StateFile(state_file, pod.controller)), "health")
         return path
     output.warn("cannot listen on %s: the pod's HEALTHCHECK will fail" % " or ".join(paths))
     return None

@@ -100,13 +100,8 @@ def run_controller(argv, output=None, apart=False):
         output.error(str(exc))
         return 3
     _handle_signals(pod)
-    from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import (
-        publish_state,
-        serve,
-        write_start_period_end,
-    )
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.health import publish_state, serve
 
-    write_start_period_end(pod.controller)
     if serve(pod, output) is None:
         publish_state(pod)
     try:

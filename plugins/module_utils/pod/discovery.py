@@ -25,14 +25,14 @@ def _id_at(text, start):
 
 
 def _ids_after(text, prefix):
-    """(position, ID, the text after it) for each ID right after an occurrence of prefix, leftmost first."""
+    """(position, ID, the position after it) for each ID right after an occurrence of prefix, leftmost first."""
     found = []
     position = text.find(prefix)
     while position >= 0:
         start = position + len(prefix)
         container_id = _id_at(text, start)
         if container_id:
-            found.append((start, container_id, text[start + _ID_LENGTH :]))
+            found.append((start, container_id, start + _ID_LENGTH))
         position = text.find(prefix, position + 1)
     return found
 
@@ -40,18 +40,21 @@ def _ids_after(text, prefix):
 def _id_in_cgroup_path(path):
     """The ID a cgroup path names: systemd's (/docker-<id>.scope), cgroupfs' (/docker/<id>), other runtimes'
     (a path element ending [/-]<id>[.scope]); in that order of trust, leftmost first."""
-    for _start, container_id, rest in _ids_after(path, "/docker-"):
-        if rest.startswith(".scope"):
+    for _start, container_id, end in _ids_after(path, "/docker-"):
+        if path.startswith(".scope", end):
             return container_id
-    for _start, container_id, rest in _ids_after(path, "/docker/"):
-        if not rest or rest.startswith("/"):
+    for _start, container_id, end in _ids_after(path, "/docker/"):
+        if _element_ends(path, end):
             return container_id
-    for _start, container_id, rest in sorted(_ids_after(path, "/") + _ids_after(path, "-")):
-        if rest.startswith(".scope"):
-            rest = rest[len(".scope") :]
-        if not rest or rest.startswith("/"):
+    for _start, container_id, end in sorted(_ids_after(path, "/") + _ids_after(path, "-")):
+        if _element_ends(path, end + len(".scope") if path.startswith(".scope", end) else end):
             return container_id
     return None
+
+
+def _element_ends(path, position):
+    """True when a path element ends at position: the path's end or a slash."""
+    return position == len(path) or path.startswith("/", position)
 
 
 def ids_from_cgroup(text):
@@ -67,8 +70,8 @@ def ids_from_cgroup(text):
 def ids_from_mountinfo(text):
     """Container IDs named in /proc/self/mountinfo; works on cgroup v2 with a private cgroupns."""
     found = []
-    for _start, container_id, rest in _ids_after(text, "/containers/"):
-        if rest.startswith("/") and rest[1:].startswith(_MOUNTED_FILES) and container_id not in found:
+    for _start, container_id, end in _ids_after(text, "/containers/"):
+        if text.startswith("/", end) and text.startswith(_MOUNTED_FILES, end + 1) and container_id not in found:
             found.append(container_id)
     return found
 

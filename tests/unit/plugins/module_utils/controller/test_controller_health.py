@@ -12,8 +12,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.controller import he
 class PodStub:
     """What health needs of a pod: its state and its report."""
 
-    def __init__(self, state):
+    def __init__(self, state, start_period=30 * 10**9):
         self.state = state
+        self.controller = {"Config": {"Healthcheck": {"Test": ["CMD", "check"], "StartPeriod": start_period}}}
 
     def health(self):
         return self.state, []
@@ -35,6 +36,11 @@ def read_when(path, expected, timeout=3):
     raise AssertionError("%s never held %r" % (path, expected))
 
 
+def read_file(path):
+    with open(path) as handle:
+        return handle.read()
+
+
 def test_state_file_follows_the_pod_state(tmp_path):
     path = str(tmp_path / "podlike.health")
     pod = PodStub("starting")
@@ -43,6 +49,7 @@ def test_state_file_follows_the_pod_state(tmp_path):
     pod.state = "healthy"
     read_when(path, "healthy\n")
     assert not os.path.exists(path + ".tmp")
+    assert 0 < int(read_file(path + ".starting-until")) - time.time() <= 30
 
 
 def test_socket_answers_with_the_state_and_the_report(tmp_path):
@@ -62,6 +69,7 @@ def test_the_socket_thread_keeps_the_state_file(tmp_path):
     read_when(state_file, "starting\n")
     pod.state = "healthy"
     read_when(state_file, "healthy\n")
+    assert 0 < int(read_file(state_file + ".starting-until")) - time.time() <= 30
 
 
 def test_socket_falls_back_to_the_next_path(tmp_path, output):
