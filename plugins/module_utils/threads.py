@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import _thread
+import sys
 
 Lock = _thread.allocate_lock
 
@@ -25,6 +26,22 @@ def _acquire(lock, timeout):
     if timeout > 0:
         return lock.acquire(True, timeout)
     return lock.acquire(False)
+
+
+def _follow_threading_hooks():
+    """Give this thread the trace and profile functions threading gives its own (a debugger's, coverage's).
+
+    Only where something imported threading and set them (threading.settrace); never in the controller.
+    """
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+    trace = getattr(threading, "_trace_hook", None)
+    profile = getattr(threading, "_profile_hook", None)
+    if trace is not None:
+        sys.settrace(trace)
+    if profile is not None:
+        sys.setprofile(profile)
 
 
 class Thread:
@@ -54,6 +71,7 @@ class Thread:
         started.acquire()
 
     def _run(self, started):
+        _follow_threading_hooks()
         started.release()
         try:
             self._target(*self._args)

@@ -75,3 +75,28 @@ def test_a_condition_wait_times_out_and_a_later_notify_finds_no_stale_waiter():
         assert changed.wait(0.02) is False
         changed.notify_all()
     assert changed._waiters == []
+
+
+def test_a_thread_gets_the_trace_function_threading_would_give_it():
+    import sys
+    import threading
+
+    from ansible_collections.podlike.swarm.plugins.module_utils import threads
+
+    seen = []
+
+    def tracer(frame, event, arg):
+        return None
+
+    def target():
+        seen.append(sys.gettrace())
+
+    previous = getattr(threading, "_trace_hook", None)
+    threading.settrace(tracer)
+    try:
+        thread = threads.Thread(target=target)
+        thread.start()
+        thread.join()
+    finally:
+        threading.settrace(previous)
+    assert seen == [tracer]
