@@ -10,6 +10,7 @@ __metaclass__ = type
 import functools
 
 from ansible_collections.podlike.swarm.plugins.module_utils.libraries import LIBRARIES, MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_flat import flat_mapping
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -85,6 +86,9 @@ class YAMLError(ValueError):
 
 def load_yaml(text, max_nodes=MAX_NODES):
     """The single document in text; YAMLError when it is invalid, too large or nested too deeply."""
+    flat = flat_mapping(text)
+    if flat is not None and 2 * len(flat) < max_nodes:
+        return flat
     if not HAS_YAML:
         raise MissingLibrary(LIBRARIES["yaml"])
     loader = _Loader(text)

@@ -3,10 +3,10 @@
 # MIT License (see LICENSE)
 """The engine lookups every controller start begins with: its own container, the engine's info, the node sweeper.
 
-They are sent from two threads as soon as the engine client is loaded, so that the engine answers while the
-pod core's modules (PyYAML among them) load: the two overlap instead of adding up. `/info`, the slowest of them
-(7 ms on an idle engine), has its own connection and thread. Nothing here imports `threading` or `re`: the first
-call goes out about 6 ms sooner.
+They are sent at once, each from a thread and on a connection of its own, as soon as the engine client is
+loaded, so that the engine answers while the pod core's modules load: the two overlap instead of adding up.
+The three lookups carry no API version in their paths (the engine answers in its own), so that none waits for
+the version's negotiation (GET /_ping), sent beside them. Nothing here imports `threading` or `re`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,50 +20,68 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import LAB
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.threads import Thread
 
-# Seconds the controller waits for one engine call. A node starting 150 containers at once (50 pods) took longer
-# than 15 s to start some of them; a call that times out ends the pod, so the limit is that of a hung engine.
 ENGINE_TIMEOUT = 120
 
 
 class StartLookups:
-    """find_self() and the node sweeper, and /info, of one client, in two threads; result() waits for them."""
+    """The API version, find_self(), /info and the node sweeper, in four threads; result() waits for them."""
 
     def __init__(self, client=None):
         self.client = client or DockerClient(timeout=ENGINE_TIMEOUT)
         self._controller = self._info = None
-        self._errors = []
+        self._errors = {}
         self.sweeper = None
-        self._threads = [Thread(target=self._look_up_self, name="lookups"), Thread(target=self._read_info, name="info")]
+        self._threads = [
+            Thread(target=self._look_up, args=(name, lookup), name=name)
+            for name, lookup in (
+                ("version", self._negotiate),
+                ("self", self._find_self),
+                ("info", self._read_info),
+                ("sweeper", self._find_sweeper),
+            )
+        ]
         for thread in self._threads:
             thread.start()
 
-    def _look_up_self(self):
+    def _look_up(self, name, lookup):
         try:
-            self._controller = find_self(self.client)
-            trace.mark("self-discovery: controller inspected")
-            self.sweeper = find_sweeper(self.client)
-            trace.mark("node sweeper looked for")
+            lookup()
         except Exception as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
-            self._errors.append(exc)
+            self._errors[name] = exc
+
+    def _negotiate(self):
+        """The client's own connection: the pod's later calls use it."""
+        self.client.describe_api()
+        trace.mark("API version negotiated")
+
+    def _find_self(self):
+        self._controller = _on_a_clone(self.client, find_self)
+        trace.mark("self-discovery: controller inspected")
 
     def _read_info(self):
-        try:
-            client = self.client.clone()
-            try:
-                self._info = client.info()
-            finally:
-                client.close()
-            trace.mark("engine info read")
-        except Exception as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
-            self._errors.append(exc)
+        self._info = _on_a_clone(self.client, lambda client: client.info())
+        trace.mark("engine info read")
+
+    def _find_sweeper(self):
+        self.sweeper = _on_a_clone(self.client, find_sweeper)
+        trace.mark("node sweeper looked for")
 
     def result(self):
-        """(this controller's container, the engine's info); what a lookup raised, raised here."""
+        """(this controller's container, the engine's info); what a lookup raised, raised here (the version's first)."""
         for thread in self._threads:
             thread.join()
-        if self._errors:
-            raise self._errors[0]
+        for thread in self._threads:
+            if thread.name in self._errors:
+                raise self._errors[thread.name]
         return self._controller, self._info
+
+
+def _on_a_clone(client, lookup):
+    clone = client.clone(versioned=False)
+    try:
+        return lookup(clone)
+    finally:
+        clone.close()
 
 
 def find_sweeper(client):

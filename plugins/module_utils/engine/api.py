@@ -108,11 +108,18 @@ class DockerClient:
         self.pinned_api_version = None if requested == "auto" else requested
         self.timeout = timeout
         self.tls = tls if tls is not None else _tls_from_env()
+        self.versioned = True
         self._conn = None
 
-    def clone(self):
-        """A client to the same engine with its own connection (one per thread)."""
-        return DockerClient(self.base_url, self.pinned_api_version, self.timeout, self.tls)
+    def clone(self, versioned=True):
+        """A client to the same engine with its own connection (one per thread).
+
+        versioned=False: its paths carry no API version, and the engine answers in its own. For lookups sent
+        before the version is negotiated, whose answers read alike in every version podlike.swarm supports.
+        """
+        client = DockerClient(self.base_url, self.pinned_api_version, self.timeout, self.tls)
+        client.versioned = versioned
+        return client
 
     def __getstate__(self):
         """Pickled without its connection, with the negotiated version: the controller's start-up hands it on."""
@@ -187,7 +194,7 @@ class DockerClient:
         raise DockerError("unsupported Docker host %r (use unix:// or tcp://)" % url)
 
     def _path(self, path, params=None):
-        full = "/v%s%s" % (self.api_version, path)
+        full = "/v%s%s" % (self.api_version, path) if self.versioned else path
         if params:
             clean = dict((k, v) for k, v in params.items() if v is not None)
             for key, value in clean.items():

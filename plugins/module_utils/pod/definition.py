@@ -22,7 +22,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import Sp
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import check_dependencies
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.component import PodDefinition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_component, parse_copy
-from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+from ansible_collections.podlike.swarm.plugins.module_utils.yaml_flat import flat_mapping
 
 # The largest label value or Compose file read: a definition is text a person writes, not data.
 MAX_TEXT = 1024 * 1024
@@ -102,6 +102,8 @@ def _components_from_compose_file(path, read_file):
     except (IOError, OSError) as exc:
         raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), key=LABEL_COMPOSE_FILE)
     _check_size(text, LABEL_COMPOSE_FILE, what=path)
+    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+
     try:
         document = load_yaml(text)
     except YAMLError as exc:
@@ -127,6 +129,12 @@ def _label_component(label):
 
 
 def _yaml_label(text, label, component=None):
+    """The label's YAML; PyYAML is imported only for what flat_mapping does not read (see yaml_flat)."""
+    flat = flat_mapping(text)
+    if flat is not None:
+        return flat
+    from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml
+
     try:
         return load_yaml(text)
     except YAMLError as exc:

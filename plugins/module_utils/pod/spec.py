@@ -11,8 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.component import Component, RestartPolicy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
@@ -24,7 +22,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
     shell_words,
 )
 
-COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_NAME_CHARACTERS = _NAME_START | frozenset("_.-")
 
 # Keys a component can never use, with what to do instead.
 UNSUPPORTED_KEYS = {
@@ -164,13 +163,18 @@ for _table in (_BOOL_HOST, _STRING_HOST, _LIST_HOST, _INT_HOST, _SIZE_HOST):
 DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_completed_successfully")
 
 
+def is_component_name(name):
+    """A letter or digit, then letters, digits, '_', '.' and '-' (without `re`: see yaml_flat)."""
+    return isinstance(name, str) and bool(name) and name[0] in _NAME_START and set(name) <= _NAME_CHARACTERS
+
+
 def component_keys(name, definition, strict=True):
     """The definition's Compose keys after the key checks; SpecError for a refused or unknown key.
 
     strict refuses unsupported keys (labels, templates); a Compose file (strict=False) may carry keys that
     make sense for Compose only, and those are left out.
     """
-    if not isinstance(name, str) or not COMPONENT_NAME.match(name):
+    if not is_component_name(name):
         raise SpecError(
             "the name must start with a letter or digit and hold only letters, digits, '_', '.', '-'", component=name
         )

@@ -64,11 +64,18 @@ def parse_bool(value):
     raise ValueError("%r is not a boolean" % (value,))
 
 
+# Printable ASCII without quotes, backslash or whitespace but the space.
+_PLAIN_WORDS = frozenset(chr(code) for code in range(32, 127)) - frozenset("'\"\\")
+
+
 def shell_words(value):
     """A command as a list: strings are split with shell rules, lists are kept."""
     if value is None:
         return None
     if isinstance(value, str):
+        if _PLAIN_WORDS.issuperset(value):
+            # No quote, escape or other whitespace: shlex would split at spaces alone, and it imports `re`.
+            return value.split()
         import shlex  # definitions are split in the controller's start-up process, not in the running controller
 
         return shlex.split(value)

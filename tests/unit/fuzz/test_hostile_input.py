@@ -14,7 +14,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition impor
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import (
-    COMPONENT_NAME,
+    is_component_name,
     SUPPORTED_KEYS,
     container_settings,
     parse_component,
@@ -77,7 +77,7 @@ def test_label_sets(labels):
         return
     context = PodContext(CONTROLLER, settings)
     for component in pod.all_components():
-        assert COMPONENT_NAME.match(component.name)
+        assert is_component_name(component.name)
         try:
             body = create_body(component, context, read_file=_read_nothing)
         except SpecError:

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import sys
 
 import pytest
@@ -115,7 +116,6 @@ START_UP_ONLY = (
 
 def test_the_running_controller_reads_its_pod_without_the_start_up_modules():
     """What the start-up process hands on (controller/main.py) loads none of the parsers, the policy or PyYAML."""
-    import subprocess
 
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.apart import dumps
 
@@ -187,3 +187,29 @@ def test_what_has_no_importable_class_cannot_be_handed_over(value):
 
     with pytest.raises(TypeError, match="^cannot hand over a "):
         dumps(value)
+
+
+START_UP = """
+import sys
+from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.definition import from_labels
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
+
+labels = {"pod.component.app": "image: nginx:1.25\\ncommand: nginx -g daemon\\n", "pod.component.side": "image: busybox\\n"}
+definition = from_labels(labels)
+settings = resolve(parse_flags([]), definition.settings)
+boot.check_policy(None, definition, settings, {}, "runc")
+sys.stdout.write("\\n".join(sorted(sys.modules)))
+"""
+
+
+def test_the_start_up_child_reads_a_flat_pod_without_pyyaml_re_or_enum():
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c", START_UP], env=environment, capture_output=True, check=True, text=True
+    ).stdout.split()
+    assert [
+        name
+        for name in ("yaml", "re", "enum", "ansible_collections.podlike.swarm.plugins.module_utils.yaml_text")
+        if name in loaded
+    ] == []

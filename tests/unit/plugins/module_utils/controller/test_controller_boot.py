@@ -57,17 +57,17 @@ def test_an_engine_error_reading_its_info_is_not_hidden(boot, engine):
     assert "info is not available" in str(error.value)
 
 
-def test_the_info_is_read_on_a_connection_of_its_own_and_closed(engine, monkeypatch):
+def test_each_lookup_is_sent_unversioned_on_a_connection_of_its_own_and_closed(engine, monkeypatch):
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 
     monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
     clones = []
     client = engine.client()
-    client.clone = lambda: clones.append(type(client)(engine)) or clones[-1]
+    client.clone = lambda versioned=True: clones.append((versioned, type(client)(engine))) or clones[-1][1]
     engine.controller = controller_container(pod_labels(APP))
     controller, _info = StartLookups(client).result()
     assert controller["Id"] == CONTROLLER_ID and len(engine.calls_to("info")) == 1
-    assert len(clones) == 1 and clones[0].closed and not client.closed
+    assert [(versioned, clone.closed) for versioned, clone in clones] == [(False, True)] * 3 and not client.closed
 
 
 CGROUP_V1 = "12:memory:/docker/%s\n11:cpu,cpuacct:/docker/%s\n1:name=systemd:/docker/%s\n" % ((CONTROLLER_ID,) * 3)

@@ -32,6 +32,14 @@ def test_query_of_a_request():
     assert path == "/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%20%5B%22a%3Db%22%5D%7D"
 
 
+def test_an_unversioned_clone_sends_bare_paths_and_negotiates_nothing(monkeypatch):
+    client = DockerClient("unix:///nowhere.sock")
+    monkeypatch.setattr(DockerClient, "_negotiate", lambda self: pytest.fail("negotiated"))
+    clone = client.clone(versioned=False)
+    assert clone._path("/info") == "/info" and clone.base_url == client.base_url
+    assert client.clone().versioned and not clone.versioned
+
+
 @pytest.mark.parametrize(
     "docker_host, base_url, path",
     [

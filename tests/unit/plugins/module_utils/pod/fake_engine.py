@@ -306,7 +306,7 @@ class FakeClient:
             raise NotFound("No such container: %s" % container_id, 404)
         return container
 
-    def clone(self):
+    def clone(self, versioned=True):
         return FakeClient(self.engine)
 
     def describe_api(self):
