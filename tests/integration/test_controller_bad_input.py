@@ -78,9 +78,9 @@ CASES = [
     ),
     pytest.param(
         {"pod.component.app": GOOD, "pod.copy.app": "/no/such/file:/tmp/x"},
-        'component "app": key "pod.copy.app": cannot read /no/such/file',
+        'component "app": key "pod.copy.app": /no/such/file is not in a volume, bind mount, config or secret mounted',
         2,
-        id="missing-copy-source",
+        id="copy-source-off-the-mounts",
     ),
 ]
 

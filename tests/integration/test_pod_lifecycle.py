@@ -231,13 +231,15 @@ def test_exit_policy_continue_keeps_the_pod(unique, cleanup):
 def test_copied_files_keep_their_mode_and_owner(unique, cleanup):
     pod = unique + "-copy"
     cleanup["containers"].append(pod)
-    setup = "printf secret > /tmp/secret.txt && chmod 0600 /tmp/secret.txt && chown 1000:1000 /tmp/secret.txt"
+    setup = (
+        "printf secret > /podconf/secret.txt && chmod 0600 /podconf/secret.txt && chown 1000:1000 /podconf/secret.txt"
+    )
     labels = {
         "pod.component.app": component("sleep 300"),
-        "pod.copy.app": "/tmp/secret.txt:/tmp/copied.txt",
+        "pod.copy.app": "/podconf/secret.txt:/tmp/copied.txt",
     }
-    # The controller's entrypoint runs after the file is prepared in its filesystem.
-    extra = ["--entrypoint", "sh"]
+    # The controller's entrypoint runs after the file is prepared on a mount of the controller (a tmpfs).
+    extra = ["--entrypoint", "sh", "--tmpfs", "/podconf"]
     result = docker_result(
         "run",
         "-d",

@@ -303,7 +303,7 @@ def alias_bomb():
     return "image: %s\ncommand: [%s]" % (BUSYBOX, ", ".join(items))
 
 
-def run_limited(name, labels):
+def run_limited(name, labels, flags=()):
     """Create and run a controller under a 64 MB memory limit through the API (a 1 MB label is too long for
     the docker command line); return its final state and output."""
     client = docker_sdk.from_env()
@@ -312,6 +312,7 @@ def run_limited(name, labels):
             CONTROLLER_IMAGE,
             name=name,
             labels=labels,
+            command=list(flags) or None,
             volumes=[SOCKET],
             mem_limit="64m",
             memswap_limit="64m",
@@ -340,14 +341,19 @@ def run_limited(name, labels):
             'component "app": key "pod.copy.app": /dev/zero is a character device: only regular files and '
             "directories are copied",
         ),
+        (
+            {"pod.component.app": "image: %s\ncommand: sleep 300\nenv_file: /dev/zero" % BUSYBOX},
+            'component "app": key "env_file": /dev/zero is a character device: only a regular file is read',
+        ),
     ],
-    ids=["alias-bomb", "1mb-label", "dev-zero-copy"],
+    ids=["alias-bomb", "1mb-label", "dev-zero-copy", "dev-zero-env-file"],
 )
 def test_hostile_input_ends_in_one_line_within_64_mb(labels, message, unique, cleanup):
+    """With -allow-privileged, so that what stops a device is the bound on what is read, not the mount rule."""
     assert len(alias_bomb()) < 1024
     pod = unique + "-mem"
     cleanup["containers"].append(pod)
-    state, output = run_limited(pod, labels)
+    state, output = run_limited(pod, labels, flags=["-allow-privileged"])
     errors = [line for line in output.splitlines() if line.startswith("podlike: error:")]
     assert state["OOMKilled"] is False and state["ExitCode"] == 2, (state, output)
     assert len(errors) == 1 and errors[0].startswith("podlike: error: " + message), output
@@ -384,3 +390,83 @@ def test_volume_sharing_gives_every_mount_but_the_socket(unique, cleanup):
     ]
     result = docker_result("exec", pod + ".podlike.reader", "ls", "/var/run")
     assert "writer.pid" in result.stdout
+
+
+@pytest.fixture
+def controller_files_dir():
+    """On the host: a registry credential and the pod's own configuration, to mount on a controller."""
+    directory = tempfile.mkdtemp(prefix="podlike-files-")
+    with open(os.path.join(directory, "auth.json"), "w") as handle:
+        handle.write('{"auths": {"registry.example": {"auth": "c2VjcmV0LXRva2Vu"}}}\n')
+    os.mkdir(os.path.join(directory, "conf"))
+    with open(os.path.join(directory, "conf", "app.conf"), "w") as handle:
+        handle.write("pod-material\n")
+    with open(os.path.join(directory, "conf", "app.env"), "w") as handle:
+        handle.write("GREETING=from-a-mount\n")
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+# id: (labels of the component "app", its command, what it prints where allowed, the refusal's start and middle)
+FILE_ATTACKS = {
+    "copy-registry-credentials": (
+        {"pod.copy.app": "/var/run/secrets/podlike/dockerregistryauth.json:/stolen.json"},
+        "cat /stolen.json",
+        "c2VjcmV0LXRva2Vu",
+        (
+            'key "pod.copy.app": /var/run/secrets/podlike/dockerregistryauth.json holds ',
+            "/secrets/podlike/dockerregistryauth.json, the controller's own credentials",
+        ),
+    ),
+    "env-file-of-the-image": (
+        {"env_file": "/etc/os-release"},
+        "echo id=$ID",
+        "id=debian",
+        (
+            'key "env_file": /etc/os-release',
+            "is not in a volume, bind mount, config or secret mounted on the controller",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(FILE_ATTACKS))
+def test_the_controllers_own_files_reach_a_component_only_with_leave(attack, controller_files_dir, unique, cleanup):
+    """A definition reads the files mounted on the controller for the pod; its credentials and image need leave."""
+    extra_labels, command, proof, message = FILE_ATTACKS[attack]
+    definition = "image: %s\ncommand: %s" % (BASE, shell(command))
+    labels = {"pod.component.app": definition}
+    for key, value in extra_labels.items():
+        if key.startswith("pod."):
+            labels[key] = value
+        else:
+            labels["pod.component.app"] += "\n%s: %s" % (key, value)
+    mounts = ["-v", "%s/auth.json:/var/run/secrets/podlike/dockerregistryauth.json:ro" % controller_files_dir]
+
+    allowed = unique + "-allowed"
+    cleanup["containers"].append(allowed)
+    assert run_pod(allowed, labels, flags=["-allow-privileged"], extra=mounts).returncode == 0
+    wait_until(
+        lambda: any(line.startswith("app | ") and proof in line for line in pod_logs(allowed).splitlines()),
+        timeout=60,
+        message="the attack's proof",
+    )
+
+    refused = unique + "-refused"
+    cleanup["containers"].append(refused)
+    error = assert_refused(refused, labels, 'component "app": ' + message[0], extra=mounts)
+    assert message[1] in error and error.endswith("; start the controller with -allow-privileged to permit it")
+
+
+def test_the_pods_own_files_on_a_mount_need_no_leave(controller_files_dir, unique, cleanup):
+    pod = unique + "-material"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.component.app": "image: %s\nenv_file: /etc/podconf/app.env\ncommand: %s"
+        % (BASE, shell("cat /etc/app.conf; echo greeting=$GREETING")),
+        "pod.copy.app": "/etc/podconf/app.conf:/etc/app.conf",
+    }
+    extra = ["-v", "%s/conf:/etc/podconf:ro" % controller_files_dir]
+    assert run_pod(pod, labels, extra=extra).returncode == 0
+    wait_until(lambda: "app | greeting=from-a-mount" in pod_logs(pod), timeout=60, message="the pod's files read")
+    assert "app | pod-material" in pod_logs(pod)

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     EMPTYDIR_ROOT,
+    LABEL_COMPOSE_FILE,
     LABEL_STACK_NAMESPACE,
     LABEL_VOLUME_REF,
 )
@@ -22,6 +23,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import ControllerFiles
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
 
 
@@ -45,10 +47,17 @@ def pod_parts(argv, output, client=None, lookups=None):
     engine = cgroups.EngineCgroups(engine_info)
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     labels = controller.get("Config", {}).get("Labels") or {}
-    definition = pod_definition.from_labels(labels)
+    # -allow-privileged is a flag only (settings.FLAG_ONLY): known before the definition is read.
+    files = ControllerFiles.of_this_controller(client, unrestricted=bool(flags.get("allow-privileged")))
+    definition = pod_definition.from_labels(
+        labels, read_file=lambda path: files.read_text(path, key=LABEL_COMPOSE_FILE)
+    )
     trace.mark("definition parsed (%d components)" % len(definition.all_components()))
     settings = resolve(flags, definition.settings)
-    definition.copies = copy.check_copies(definition.copies, settings.copy_limit)
+    definition.copies = copy.check_copies(definition.copies, settings.copy_limit, files)
+    for component in definition.all_components():
+        for path in component.env_files:
+            files.read_text(path, component.name, "env_file")  # read again at each create
     volume_names = _volume_names(client, controller, definition)
     check_policy(client, definition, settings, volume_names, engine_info.get("DefaultRuntime"))
     trace.mark("settings resolved, policy checked")
@@ -63,6 +72,7 @@ def pod_parts(argv, output, client=None, lookups=None):
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
         lone_component=len(definition.all_components()) == 1,
+        files=files,
     )
     return client, controller, definition, context
 

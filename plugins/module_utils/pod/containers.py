@@ -20,6 +20,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     NAME_SEPARATOR,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import UNRESTRICTED
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 
 # The characters of a PODLIKE_* variable's name after the prefix.
@@ -57,6 +58,7 @@ class PodContext:
         engine_socket=None,
         sweeper=None,
         lone_component=False,
+        files=UNRESTRICTED,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -76,6 +78,8 @@ class PodContext:
         self.sweeper = sweeper
         # The pod has one component and no init component: it shares its PID and IPC namespaces with nobody.
         self.lone_component = lone_component
+        # What of the controller's filesystem the definition may read (env_file): see controller_files.
+        self.files = files
 
     @property
     def needs_infra(self):
@@ -205,6 +209,7 @@ def guard_body(pod, image):
 def environment(component, pod, read_file=None):
     """env_file, then environment, then the pod's identity (PODLIKE_*) as KEY=VALUE strings."""
     values = {}
+    read_file = read_file or (lambda path: pod.files.read_text(path, component.name, "env_file"))
     for path in component.env_files:
         values.update(read_env_file(path, component.name, read_file))
     values.update(component.environment)
@@ -252,9 +257,9 @@ def pod_identity(pod):
     return identity
 
 
-def read_env_file(path, component_name, read_file=None):
+def read_env_file(path, component_name, read_file):
     try:
-        text = (read_file or _read_file)(path)
+        text = read_file(path)
     except (IOError, OSError) as exc:
         raise SpecError("cannot read %s: %s" % (path, exc.strerror or exc), component=component_name, key="env_file")
     values = {}
@@ -299,8 +304,3 @@ def _limits(component, pod, host, warn):
     controller_oom = controller_host.get("OomScoreAdj") or 0
     if "OomScoreAdj" not in host:
         host["OomScoreAdj"] = min(controller_oom + 1, 1000)
-
-
-def _read_file(path):
-    with open(os.path.expanduser(path)) as handle:
-        return handle.read()

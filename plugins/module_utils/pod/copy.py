@@ -1,10 +1,10 @@
-# -*- coding: utf-8 -*-
-# Copyright (c) podlike.swarm maintainers
-# MIT License (see LICENSE)
 """pod.copy: files and directories from the controller's filesystem into a component, before it starts.
 
-Only regular files and directories are copied (a device such as /dev/zero or a FIFO would never end), and
-a pod copies at most its copy limit in all (-copy-limit), checked at boot and again while reading.
+Which files a definition may copy is controller_files' rule (the pod's mounts, never the controller's
+credentials). Only regular files and directories are copied (a device such as /dev/zero or a FIFO would never
+end), and a pod copies at most its copy limit in all (-copy-limit), checked at boot and again while reading.
+Both walk the source from descriptors opened without following links (os.fwalk), so that what is read is what
+was checked.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,16 +17,13 @@ import posixpath
 import stat
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import (
+    UNRESTRICTED,
+    check_kind,
+    open_resolved,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import DEFAULT_COPY_LIMIT
-
-_KINDS = (
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISLNK, "a symbolic link"),
-)
 
 
 class CopyList(list):
@@ -37,20 +34,25 @@ class CopyList(list):
         self.limit = limit
 
 
-def check_copies(copies, limit=DEFAULT_COPY_LIMIT):
-    """{component: CopyList} after checking every source's type and the pod's total size against limit."""
+def check_copies(copies, limit=DEFAULT_COPY_LIMIT, files=UNRESTRICTED):
+    """{component: CopyList} of resolved sources, after checking each against files' rules, its type, and the
+    pod's total size against limit."""
     total = 0
     checked = {}
     for name in sorted(copies):
-        for source, _target in copies[name]:
-            total += _measure(source, name)
+        pairs = []
+        for source, target in copies[name]:
+            real = files.resolve(source, name, "pod.copy." + name)
+            for _name, _path, info, _open in _entries(real, name):
+                total += 0 if stat.S_ISDIR(info.st_mode) else info.st_size
             if total > limit:
                 raise _error(
                     name,
                     "the pod copies more than %d bytes; start the controller with -copy-limit BYTES to raise it"
                     % limit,
                 )
-        checked[name] = CopyList(copies[name], limit)
+            pairs.append((real, target))
+        checked[name] = CopyList(pairs, limit)
     return checked
 
 
@@ -77,37 +79,68 @@ def archive(source, target, component_name, budget=None, entry_name=None):
     import tarfile  # only pods that copy need it, with shutil, bz2 and lzma: about 1 MB of the controller's memory
 
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        info = _stat(source, component_name)
-        if stat.S_ISDIR(info.st_mode):
-            _add_directory(tar, source, name, component_name, budget)
-        else:
-            _add_file(tar, source, name, component_name, budget)
+        for relative, path, info, open_file in _entries(source, component_name):
+            entry_path = name if relative == "." else posixpath.join(name, relative)
+            if stat.S_ISDIR(info.st_mode):
+                tar.addfile(_entry(entry_path, info, directory=True))
+            else:
+                _add_file(tar, path, open_file, entry_path, component_name, budget)
     return buffer.getvalue()
 
 
-def _add_directory(tar, source, name, component_name, budget):
-    for root, directories, files in os.walk(source, followlinks=False):
-        relative = os.path.relpath(root, source)
-        prefix = name if relative == "." else posixpath.join(name, relative.replace(os.sep, "/"))
-        tar.addfile(_entry(prefix, os.lstat(root), directory=True))
-        for entry in sorted(directories) + sorted(files):
-            path = os.path.join(root, entry)
-            mode = _stat(path, component_name, follow=False).st_mode
-            if stat.S_ISDIR(mode):
-                continue
-            _check_kind(path, mode, component_name)
-            _add_file(tar, path, posixpath.join(prefix, entry), component_name, budget)
+def _entries(real, component_name):
+    """(path relative to the source, full path, lstat result, opener) of the source and, for a directory, of
+    everything under it, parents first; SpecError for anything but regular files and directories."""
+    key = "pod.copy." + component_name
+    descriptor = open_resolved(real, component_name, key)
+    try:
+        info = os.fstat(descriptor)
+        check_kind(real, info.st_mode, component_name, key)
+        if not stat.S_ISDIR(info.st_mode):
+            yield ".", real, info, lambda: os.dup(descriptor)
+            return
+        for folder, directories, files, folder_descriptor in os.fwalk(".", dir_fd=descriptor, follow_symlinks=False):
+            relative = posixpath.normpath(folder)
+            yield relative, posixpath.normpath(posixpath.join(real, relative)), os.fstat(folder_descriptor), None
+            directories.sort()
+            for entry in sorted(files) + [name for name in directories if _is_link(name, folder_descriptor)]:
+                path = posixpath.join(real, relative, entry) if relative != "." else posixpath.join(real, entry)
+                entry_info = _lstat(entry, folder_descriptor, path, component_name)
+                check_kind(path, entry_info.st_mode, component_name, key)
+                yield (
+                    posixpath.normpath(posixpath.join(relative, entry)),
+                    path,
+                    entry_info,
+                    _opener(entry, folder_descriptor),
+                )
+    finally:
+        os.close(descriptor)
 
 
-def _add_file(tar, path, name, component_name, budget):
+def _is_link(name, folder_descriptor):
+    return stat.S_ISLNK(os.stat(name, dir_fd=folder_descriptor, follow_symlinks=False).st_mode)
+
+
+def _lstat(name, folder_descriptor, path, component_name):
+    try:
+        return os.stat(name, dir_fd=folder_descriptor, follow_symlinks=False)
+    except OSError as exc:
+        raise _error(component_name, "cannot read %s: %s" % (path, exc.strerror or exc))
+
+
+def _opener(name, folder_descriptor):
+    return lambda: os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_NOFOLLOW, dir_fd=folder_descriptor)
+
+
+def _add_file(tar, path, open_file, name, component_name, budget):
     """Read exactly the size the open file reports, so that a file swapped for a device is refused."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = open_file()
     except (IOError, OSError) as exc:
         raise _error(component_name, "cannot read %s: %s" % (path, exc.strerror or exc))
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
-        _check_kind(path, info.st_mode, component_name)
+        check_kind(path, info.st_mode, component_name, "pod.copy." + component_name, directories=False)
         if info.st_size > budget[0]:
             raise _error(
                 component_name,
@@ -119,38 +152,6 @@ def _add_file(tar, path, name, component_name, budget):
     entry = _entry(name, info)
     entry.size = len(content)
     tar.addfile(entry, io.BytesIO(content))
-
-
-def _measure(source, component_name):
-    """Bytes a source holds; SpecError when it or anything under it is not a regular file or directory."""
-    info = _stat(source, component_name)
-    if not stat.S_ISDIR(info.st_mode):
-        _check_kind(source, info.st_mode, component_name)
-        return info.st_size
-    total = 0
-    for root, directories, files in os.walk(source, followlinks=False):
-        for entry in directories + files:
-            path = os.path.join(root, entry)
-            mode = _stat(path, component_name, follow=False).st_mode
-            if stat.S_ISDIR(mode):
-                continue
-            _check_kind(path, mode, component_name)
-            total += os.lstat(path).st_size
-    return total
-
-
-def _stat(path, component_name, follow=True):
-    try:
-        return os.stat(path) if follow else os.lstat(path)
-    except (IOError, OSError) as exc:
-        raise _error(component_name, "cannot read %s: %s" % (path, exc.strerror or exc))
-
-
-def _check_kind(path, mode, component_name):
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = next((text for test, text in _KINDS if test(mode)), "not a regular file")
-    raise _error(component_name, "%s is %s: only regular files and directories are copied" % (path, kind))
 
 
 def _entry(name, info, directory=False):

@@ -29,7 +29,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, NotFound
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery, runtime
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import controller_files, discovery, runtime
 
 CONTROLLER_ID = "c" * 64
 STOP_EXIT_CODE = 143
@@ -287,6 +287,7 @@ class FakeClient:
     """The engine client's interface (docker_api.DockerClient) over a FakeEngine."""
 
     base_url = "unix:///var/run/docker.sock"
+    tls = None
 
     def __init__(self, engine):
         self.engine = engine
@@ -656,10 +657,22 @@ def fast_backoff(monkeypatch):
     return 0.04
 
 
+CONTROLLER_MOUNTINFO = (
+    "600 500 0:50 / / rw - overlay overlay rw\n"
+    "601 600 0:51 / /proc rw - proc proc rw\n"
+    "602 600 8:1 /tmp /tmp rw - ext4 /dev/sda1 rw\n"
+    "603 600 0:24 /docker.sock /run/docker.sock rw - tmpfs tmpfs rw\n"
+)
+
+
 @pytest.fixture
 def make_pod(engine, output, monkeypatch):
-    """make_pod(components, init=, copies=, settings=, flags=, **controller) -> Pod, built by boot()."""
+    """make_pod(components, init=, copies=, settings=, flags=, **controller) -> Pod, built by boot().
+
+    The controller's mounts: /tmp (where the tests' files are), and the engine's socket.
+    """
     monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(controller_files, "read_mountinfo", lambda: CONTROLLER_MOUNTINFO)
     runs = []
 
     def make(components, init=None, copies=None, settings=None, flags=(), **controller):
