@@ -470,3 +470,22 @@ def test_the_pods_own_files_on_a_mount_need_no_leave(controller_files_dir, uniqu
     assert run_pod(pod, labels, extra=extra).returncode == 0
     wait_until(lambda: "app | greeting=from-a-mount" in pod_logs(pod), timeout=60, message="the pod's files read")
     assert "app | pod-material" in pod_logs(pod)
+
+
+def test_a_component_writing_without_newlines_does_not_exhaust_the_controller(unique, cleanup):
+    """50 MB on one line, from a component of a controller limited to 64 MB: passed on in 64 KiB pieces."""
+    pod = unique + "-flood"
+    cleanup["containers"].append(pod)
+    flood = "head -c 50000000 /dev/zero | tr '\\0' x; echo; echo flood-done"
+    labels = {"pod.component.app": "image: %s\ncommand: %s" % (BUSYBOX, shell(flood))}
+    assert run_pod(pod, labels, extra=["--memory", "64m", "--memory-swap", "64m"]).returncode == 0
+    wait_until(
+        lambda: "app | flood-done" in docker_result("logs", "--tail", "3", pod).stdout,
+        timeout=120,
+        message="the flood passed on",
+    )
+    state = inspect(pod)["State"]
+    assert state["Running"] and not state["OOMKilled"]
+    # The engine stores a long line in 16 KiB entries, which --tail counts: 20 of them hold 4 lines of 64 KiB.
+    pieces = docker_result("logs", "--tail", "20", pod).stdout.splitlines()
+    assert "app | " + "x" * 65536 in pieces and max(len(line) for line in pieces) == len("app | ") + 65536

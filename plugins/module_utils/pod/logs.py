@@ -9,6 +9,10 @@ __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError, read_frames, read_raw
 
+# A line longer than this is passed on in pieces of this size, as the engine's json-file driver stores it (16 KiB
+# pieces): a component writing without newlines must not fill the controller's memory.
+MAX_LINE = 64 * 1024
+
 
 def copy_logs(client, container_id, name, tty, output):
     """Follow a container's output until it ends; lines split across frames are joined."""
@@ -20,7 +24,11 @@ def copy_logs(client, container_id, name, tty, output):
         for channel, chunk in read_raw(stream) if tty else read_frames(stream):
             channel = 2 if channel == 2 else 1
             lines = (pending[channel] + chunk).split(b"\n")
-            pending[channel] = lines.pop()
+            rest = lines.pop()
+            while len(rest) > MAX_LINE:
+                lines.append(rest[:MAX_LINE])
+                rest = rest[MAX_LINE:]
+            pending[channel] = rest
             for line in lines:
                 output.component_line(name, line, channel)
         for channel, rest in pending.items():
