@@ -26,6 +26,8 @@ from ansible_collections.podlike.swarm.plugins.module_utils.yaml_flat import fla
 
 # The largest label value or Compose file read: a definition is text a person writes, not data.
 MAX_TEXT = 1024 * 1024
+# Each component is a container, a thread of the controller and a shim of the engine's outside the pod's limits.
+MAX_COMPONENTS = 64
 POD_LABEL_PREFIXES = (LABEL_COMPONENT_PREFIX, LABEL_COMPOSE_FILE, LABEL_INIT_COMPONENTS, LABEL_COPY_PREFIX)
 
 
@@ -66,6 +68,11 @@ def from_labels(labels, read_file=None):
 
 def build(init_components, components, copies, settings):
     """Check names, dependencies and copy targets across the pod; return a PodDefinition."""
+    if len(init_components) + len(components) > MAX_COMPONENTS:
+        raise SpecError(
+            "a pod has at most %d components, init components included; this one has %d"
+            % (MAX_COMPONENTS, len(init_components) + len(components))
+        )
     seen = set()
     for component in init_components + components:
         if component.name in seen:

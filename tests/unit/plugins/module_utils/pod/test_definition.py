@@ -153,3 +153,12 @@ def test_an_oversized_compose_file_is_refused(tmp_path):
     compose.write_text("services:\n  app:\n    image: x\n" + "# padding\n" * 120000)
     with pytest.raises(SpecError, match='key "pod.compose.file": .* is larger than 1048576 bytes'):
         from_labels({"pod.compose.file": str(compose)})
+
+
+def test_a_pod_has_at_most_64_components_init_included():
+    labels = dict(("pod.component.c%d" % index, "image: busybox") for index in range(63))
+    assert len(from_labels(dict(labels, **{"pod.init.components": "- image: busybox"})).all_components()) == 64
+    labels["pod.component.c63"] = "image: busybox"
+    with pytest.raises(SpecError) as error:
+        from_labels(dict(labels, **{"pod.init.components": "- image: busybox"}))
+    assert str(error.value) == "a pod has at most 64 components, init components included; this one has 65"
