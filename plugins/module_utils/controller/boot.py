@@ -43,21 +43,22 @@ def pod_parts(argv, output, client=None, lookups=None):
     trace.mark("flags parsed")
     lookups = lookups or StartLookups(client)
     client = lookups.client
-    controller, engine_info = lookups.result()
-    engine = cgroups.EngineCgroups(engine_info)
-    output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
+    controller = lookups.own_container()  # the definition is read while /info is on its way
     labels = controller.get("Config", {}).get("Labels") or {}
-    # -allow-privileged is a flag only (settings.FLAG_ONLY): known before the definition is read.
-    files = ControllerFiles.of_this_controller(client, unrestricted=bool(flags.get("allow-privileged")))
+    files = _ControllerFilesOnDemand(client, unrestricted=bool(flags.get("allow-privileged")))
     definition = pod_definition.from_labels(
-        labels, read_file=lambda path: files.read_text(path, key=LABEL_COMPOSE_FILE)
+        labels, read_file=lambda path: files().read_text(path, key=LABEL_COMPOSE_FILE)
     )
     trace.mark("definition parsed (%d components)" % len(definition.all_components()))
     settings = resolve(flags, definition.settings)
-    definition.copies = copy.check_copies(definition.copies, settings.copy_limit, files)
+    if definition.copies:
+        definition.copies = copy.check_copies(definition.copies, settings.copy_limit, files())
     for component in definition.all_components():
         for path in component.env_files:
-            files.read_text(path, component.name, "env_file")  # read again at each create
+            files().read_text(path, component.name, "env_file")  # read again at each create
+    controller, engine_info = lookups.result()
+    engine = cgroups.EngineCgroups(engine_info)
+    output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     volume_names = _volume_names(client, controller, definition)
     check_policy(client, definition, settings, volume_names, engine_info.get("DefaultRuntime"))
     trace.mark("settings resolved, policy checked")
@@ -72,9 +73,23 @@ def pod_parts(argv, output, client=None, lookups=None):
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
         lone_component=len(definition.all_components()) == 1,
-        files=files,
+        files=files.built or ControllerFiles(),
     )
     return client, controller, definition, context
+
+
+class _ControllerFilesOnDemand:
+    """ControllerFiles of this controller, read from /proc the first time a pod reads a file (most read none)."""
+
+    def __init__(self, client, unrestricted):
+        self.client = client
+        self.unrestricted = unrestricted
+        self.built = None
+
+    def __call__(self):
+        if self.built is None:
+            self.built = ControllerFiles.of_this_controller(self.client, self.unrestricted)
+        return self.built
 
 
 def check_policy(client, definition, settings, volume_names, default_runtime=None):

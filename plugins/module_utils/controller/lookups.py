@@ -66,14 +66,22 @@ class StartLookups:
         self.sweeper = _on_a_clone(self.client, find_sweeper)
         trace.mark("node sweeper looked for")
 
+    def own_container(self):
+        """This controller's container, as soon as it is known (the other lookups may still be on their way)."""
+        self._wait(self._threads[:2])
+        return self._controller
+
     def result(self):
         """(this controller's container, the engine's info); what a lookup raised, raised here (the version's first)."""
-        for thread in self._threads:
+        self._wait(self._threads)
+        return self._controller, self._info
+
+    def _wait(self, threads):
+        for thread in threads:
             thread.join()
-        for thread in self._threads:
+        for thread in threads:
             if thread.name in self._errors:
                 raise self._errors[thread.name]
-        return self._controller, self._info
 
 
 def _on_a_clone(client, lookup):

@@ -4,16 +4,19 @@
 """Registry credentials for component pulls, from the usual Docker config files.
 
 Looked up in order: /var/run/secrets/podlike/dockerregistryauth.json (a Swarm secret, as in rycus86/podlike),
-$DOCKER_CONFIG/config.json, ~/.docker/config.json. Credential helpers are not run.
+$DOCKER_CONFIG/config.json, ~/.docker/config.json. Credential helpers are not run. With `binascii` and the
+collection's JSON codec, not `base64` and `json` (which import `re` and `enum`): every controller's start-up reads
+the paths (pod/controller_files.py).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import json
+import binascii
 import os
+
+from ansible_collections.podlike.swarm.plugins.module_utils.json_codec import dumps, loads
 
 SECRET_PATH = "/var/run/secrets/podlike/dockerregistryauth.json"
 DOCKER_HUB_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io")
@@ -51,7 +54,7 @@ def auth_header(image, paths=None, warn=None):
 def _read_auths(path, warn):
     try:
         with open(path) as handle:
-            return (json.load(handle) or {}).get("auths") or {}
+            return (loads(handle.read()) or {}).get("auths") or {}
     except (IOError, OSError):
         return {}
     except (ValueError, AttributeError) as exc:
@@ -63,9 +66,10 @@ def _read_auths(path, warn):
 def _encode(entry, server):
     username, password = entry.get("username"), entry.get("password")
     if entry.get("auth") and not username:
-        decoded = base64.b64decode(entry["auth"]).decode("utf-8", "replace")
+        decoded = binascii.a2b_base64(entry["auth"]).decode("utf-8", "replace")
         username, _sep, password = decoded.partition(":")
     payload = {"username": username or "", "password": password or "", "serveraddress": server}
     if entry.get("identitytoken"):
         payload["identitytoken"] = entry["identitytoken"]
-    return base64.urlsafe_b64encode(json.dumps(payload).encode("utf-8")).decode("ascii")
+    encoded = binascii.b2a_base64(dumps(payload).encode("utf-8"), newline=False)
+    return encoded.replace(b"+", b"-").replace(b"/", b"_").decode("ascii")

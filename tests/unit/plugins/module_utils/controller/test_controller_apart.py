@@ -199,6 +199,9 @@ labels = {"pod.component.app": "image: nginx:1.25\\ncommand: nginx -g daemon\\n"
 definition = from_labels(labels)
 settings = resolve(parse_flags([]), definition.settings)
 boot.check_policy(None, definition, settings, {}, "runc")
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import ControllerFiles
+ControllerFiles.of_this_controller(DockerClient("unix:///var/run/docker.sock"), False)
 sys.stdout.write("\\n".join(sorted(sys.modules)))
 """
 
