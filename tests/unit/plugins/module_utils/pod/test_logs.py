@@ -34,7 +34,7 @@ def test_lines_split_across_frames_are_joined_and_the_channels_kept_apart():
 
 def test_output_without_newlines_is_passed_on_in_pieces_of_the_bound(monkeypatch):
     monkeypatch.setattr(logs, "MAX_LINE", 10)
-    data = b"".join(frames(b"x" * 7) for _ in range(5)) + frames(b"\nend\n")
+    data = frames(b"x" * 7) * 5 + frames(b"\nend\n")
     output = Lines()
     logs.copy_logs(Client(data), "c1", "app", False, output)
     assert [line for _name, line, _channel in output.lines] == [b"x" * 10, b"x" * 10, b"x" * 10, b"x" * 5, b"end"]
