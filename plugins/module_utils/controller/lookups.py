@@ -6,7 +6,9 @@
 They are sent at once, each from a thread and on a connection of its own, as soon as the engine client is
 loaded, so that the engine answers while the pod core's modules load: the two overlap instead of adding up.
 The three lookups carry no API version in their paths (the engine answers in its own), so that none waits for
-the version's negotiation (GET /_ping), sent beside them. Nothing here imports `threading` or `re`.
+the version's negotiation (GET /_ping), sent beside them; a version set by hand (DOCKER_API_VERSION) is tried
+there with a versioned GET /_ping, and an engine that refuses it ends the start with its own line before anything
+else. Nothing here imports `threading` or `re`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -51,7 +53,7 @@ class StartLookups:
 
     def _negotiate(self):
         """The client's own connection: the pod's later calls use it."""
-        self.client.describe_api()
+        self.client.check_api_version()
         trace.mark("API version negotiated")
 
     def _find_self(self):

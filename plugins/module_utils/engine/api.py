@@ -151,6 +151,13 @@ class DockerClient:
             return "API %s (as set)" % self.pinned_api_version
         return "API %s (negotiated with Docker %s)" % (self.api_version, self.engine_version or "of unknown version")
 
+    def check_api_version(self):
+        """The version every request will carry; one set by hand is sent once (GET /v<version>/_ping), so that an
+        engine that no longer speaks it says so before anything else is asked of it."""
+        if self.pinned_api_version:
+            self.get("/_ping")
+        return self.api_version
+
     def _negotiation(self):
         with _negotiation_lock:
             known = _negotiated.get(self.base_url)

@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) podlike.swarm maintainers
+# MIT License (see LICENSE)
 """pod.copy: files and directories from the controller's filesystem into a component, before it starts.
 
 Which files a definition may copy is controller_files' rule (the pod's mounts, never the controller's
@@ -99,13 +102,17 @@ def _entries(real, component_name):
         if not stat.S_ISDIR(info.st_mode):
             yield ".", real, info, lambda: os.dup(descriptor)
             return
-        for folder, directories, files, folder_descriptor in os.fwalk(".", dir_fd=descriptor, follow_symlinks=False):
+        walk = os.fwalk(".", dir_fd=descriptor, follow_symlinks=False, onerror=_unreadable(real, component_name))
+        for folder, directories, files, folder_descriptor in walk:
             relative = posixpath.normpath(folder)
             yield relative, posixpath.normpath(posixpath.join(real, relative)), os.fstat(folder_descriptor), None
             directories.sort()
-            for entry in sorted(files) + [name for name in directories if _is_link(name, folder_descriptor)]:
+            # fwalk lists a link to a directory among the directories (and does not enter it): refused as a link.
+            for entry in sorted(files) + directories:
                 path = posixpath.join(real, relative, entry) if relative != "." else posixpath.join(real, entry)
                 entry_info = _lstat(entry, folder_descriptor, path, component_name)
+                if stat.S_ISDIR(entry_info.st_mode):
+                    continue
                 check_kind(path, entry_info.st_mode, component_name, key)
                 yield (
                     posixpath.normpath(posixpath.join(relative, entry)),
@@ -117,8 +124,13 @@ def _entries(real, component_name):
         os.close(descriptor)
 
 
-def _is_link(name, folder_descriptor):
-    return stat.S_ISLNK(os.stat(name, dir_fd=folder_descriptor, follow_symlinks=False).st_mode)
+def _unreadable(real, component_name):
+    """fwalk's onerror: a directory under the source that cannot be read fails the copy instead of being left out."""
+
+    def fail(error):
+        raise _error(component_name, "cannot read %s: %s" % (error.filename or real, error.strerror or error))
+
+    return fail
 
 
 def _lstat(name, folder_descriptor, path, component_name):

@@ -170,3 +170,13 @@ def test_a_pod_cannot_allow_itself_privileges(boot):
     with pytest.raises(SpecError) as error:
         boot(settings={"allow-privileged": "true"})
     assert str(error.value).startswith('key "pod.controller.allow-privileged": can only be set as a flag')
+
+
+def test_an_engine_refusing_the_version_set_by_hand_is_the_one_line_raised_first(engine, monkeypatch):
+    from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
+
+    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    engine.controller = controller_container(pod_labels(APP))
+    engine.errors["version"] = DockerError("client version 1.41 is too old. Minimum supported API version is 1.44")
+    with pytest.raises(DockerError, match="^client version 1.41 is too old"):
+        StartLookups(engine.client()).own_container()

@@ -108,3 +108,10 @@ def test_remove_and_wait_raises_other_refusals():
 def test_a_tls_session_the_engine_ended_without_a_client_certificate_says_so(tls, error, hinted):
     client = DockerClient("tcp://127.0.0.1:2376", tls=tls)
     assert ("no client certificate was given" in client._tls_hint(error)) is hinted
+
+
+def test_a_version_set_by_hand_is_tried_once_with_a_versioned_ping(monkeypatch):
+    sent = []
+    client = DockerClient("unix:///nowhere.sock", api_version="1.41")
+    monkeypatch.setattr(DockerClient, "call", lambda self, method, path, **kwargs: sent.append(self._path(path)))
+    assert client.check_api_version() == "1.41" and sent == ["/v1.41/_ping"]

@@ -313,6 +313,10 @@ class FakeClient:
     def describe_api(self):
         return "API 1.41 (as set)"
 
+    def check_api_version(self):
+        self._check("version")
+        return "1.41"
+
     def info(self):
         self.engine.record("info")
         self._check("info")

@@ -97,3 +97,10 @@ def test_the_limit_holds_when_files_grow_after_the_check(tree):
 def test_missing_sources_are_named():
     with pytest.raises(SpecError, match='key "pod.copy.app": cannot read /no/such/file: No such file'):
         check_copies({"app": [("/no/such/file", "/x")]})
+
+
+def test_a_link_to_a_directory_inside_a_source_is_refused_not_entered(tree, tmp_path):
+    os.symlink(str(tmp_path), str(tree / "sub" / "elsewhere"))
+    for attempt in (lambda: check_copies({"app": [(str(tree), "/etc/app")]}), lambda: archive(str(tree), "/x", "app")):
+        with pytest.raises(SpecError, match="sub/elsewhere is a symbolic link: only regular files and directories"):
+            attempt()
