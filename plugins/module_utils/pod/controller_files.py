@@ -103,7 +103,7 @@ def within(path, root):
     return path == root or root == "/" or path.startswith(root.rstrip("/") + "/")
 
 
-def open_resolved(real, component=None, key=None, directory=False):
+def open_resolved(real, component=None, key=None):
     """A descriptor of the resolved path, opened from / without following a link at any component."""
     parts = [part for part in real.split("/") if part]
     folder = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
@@ -117,7 +117,7 @@ def open_resolved(real, component=None, key=None, directory=False):
             current = following
         if not parts:
             return current
-        flags = (folder if directory else os.O_RDONLY | os.O_NOFOLLOW) | os.O_NONBLOCK | os.O_NOCTTY
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
         try:
             return os.open(parts[-1], flags, dir_fd=current)
         finally:
