@@ -61,7 +61,7 @@ class ControllerFiles:
         real = os.path.realpath(os.path.expanduser(path))
         if self.unrestricted:
             return real
-        if not any(within(real, root) for root in self.roots):
+        if not any(under(real, root) for root in self.roots):
             shown = path if real == path else "%s (%s)" % (path, real)
             raise SpecError(
                 "%s is not in a volume, bind mount, config or secret mounted on the controller: a pod reads no "
@@ -70,7 +70,7 @@ class ControllerFiles:
                 key=key,
             )
         for credential in self.credentials:
-            if within(real, credential) or within(credential, real):
+            if under(real, credential) or under(credential, real):
                 raise SpecError(
                     "%s holds %s, the controller's own credentials%s" % (path, credential, LEAVE),
                     component=component,
@@ -98,9 +98,9 @@ def read_mountinfo():
         return handle.read()
 
 
-def within(path, root):
-    """path is root or under it, by whole components (both resolved)."""
-    return path == root or root == "/" or path.startswith(root.rstrip("/") + "/")
+def under(path, prefix):
+    """Whether path is prefix or inside it, comparing whole path components (the policy's rule too)."""
+    return prefix == "/" or path == prefix or path.startswith(prefix + "/")
 
 
 def open_resolved(real, component=None, key=None):
@@ -148,7 +148,7 @@ def pod_mount_points(mountinfo):
         filesystem = tail.split(" ", 1)[0]
         if point == "/" or point in ENGINE_FILES or filesystem in KERNEL_FILESYSTEMS:
             continue
-        if any(within(point, tree) for tree in KERNEL_TREES):
+        if any(under(point, tree) for tree in KERNEL_TREES):
             continue
         points.add(point)
     return sorted(points)

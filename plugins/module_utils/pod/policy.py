@@ -20,6 +20,7 @@ import stat
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import unix_socket_path
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import under
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
@@ -202,11 +203,6 @@ def normalize_path(path):
     if not isinstance(path, str) or not path.startswith("/"):
         return None
     return "/" + posixpath.normpath(path).lstrip("/")
-
-
-def under(path, prefix):
-    """Whether path is prefix or inside it, comparing whole path components."""
-    return prefix == "/" or path == prefix or path.startswith(prefix + "/")
 
 
 def socket_reachable(path):
