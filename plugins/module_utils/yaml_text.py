@@ -9,7 +9,11 @@ __metaclass__ = type
 
 import functools
 
-from ansible_collections.podlike.swarm.plugins.module_utils.libraries import LIBRARIES, MissingLibrary
+from ansible_collections.podlike.swarm.plugins.module_utils.libraries import (
+    LIBRARIES,
+    MissingLibrary,
+    load_site_packages,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_flat import flat_mapping
 
 _STR = "tag:yaml.org,2002:str"
@@ -21,6 +25,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _PLAIN_SCALAR_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL))
 
+load_site_packages()
 try:
     import yaml
 

@@ -43,7 +43,7 @@ def pod_parts(argv, output, client=None, lookups=None):
     trace.mark("flags parsed")
     lookups = lookups or StartLookups(client)
     client = lookups.client
-    controller = lookups.own_container()  # the definition is read while /info is on its way
+    controller = lookups.own_container()  # the definition is read while the other lookups are on their way
     labels = controller.get("Config", {}).get("Labels") or {}
     files = _ControllerFilesOnDemand(client, unrestricted=bool(flags.get("allow-privileged")))
     definition = pod_definition.from_labels(
@@ -56,13 +56,13 @@ def pod_parts(argv, output, client=None, lookups=None):
     for component in definition.all_components():
         for path in component.env_files:
             files().read_text(path, component.name, "env_file")  # read again at each create
-    controller, engine_info = lookups.result()
-    engine = cgroups.EngineCgroups(engine_info)
+    controller = lookups.result()
+    engine, controller_cgroup = _engine_cgroups(lookups, settings, controller["Id"])
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     volume_names = _volume_names(client, controller, definition)
-    check_policy(client, definition, settings, volume_names, engine_info.get("DefaultRuntime"))
+    check_policy(client, definition, settings, volume_names, lambda: lookups.info().get("DefaultRuntime"))
     trace.mark("settings resolved, policy checked")
-    cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output)
+    cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output, controller_cgroup)
     context = PodContext(
         controller,
         settings,
@@ -72,6 +72,7 @@ def pod_parts(argv, output, client=None, lookups=None):
         shared_mounts=_shared_mounts(controller, settings, output),
         engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
+        leftovers=lookups.leftovers,
         lone_component=len(definition.all_components()) == 1,
         files=files.built or ControllerFiles(),
     )
@@ -92,8 +93,11 @@ class _ControllerFilesOnDemand:
         return self.built
 
 
-def check_policy(client, definition, settings, volume_names, default_runtime=None):
-    """Refuse, before anything is created, what a component may not ask the engine for."""
+def check_policy(client, definition, settings, volume_names, default_runtime="runc"):
+    """Refuse, before anything is created, what a component may not ask the engine for.
+
+    default_runtime: the engine's, or a function asking the engine for it (called only if a component names one).
+    """
     components = definition.all_components()
 
     def inspect_volume(name):
@@ -102,7 +106,7 @@ def check_policy(client, definition, settings, volume_names, default_runtime=Non
         except NotFound:
             return None
 
-    allowances = policy.Allowances.from_settings(settings, default_runtime=default_runtime or "runc")
+    allowances = policy.Allowances.from_settings(settings, default_runtime=default_runtime)
     policy.check_pod(components, allowances, inspect_volume)
 
 
@@ -118,7 +122,15 @@ def _shared_mounts(controller, settings, output):
     return shared
 
 
-def _cgroup_parent(controller, settings, engine, definition, output):
+def _engine_cgroups(lookups, settings, controller_id):
+    """(EngineCgroups, the controller's cgroup path): from /proc/self/cgroup where it proves nesting, else /info."""
+    nested_path = cgroups.cgroupfs_v1_path(lookups.cgroup_text, controller_id)
+    if settings.cgroup and nested_path:
+        return cgroups.CGROUPFS_V1, nested_path
+    return cgroups.EngineCgroups(lookups.info()), discovery.cgroup_path(lookups.cgroup_text, controller_id)
+
+
+def _cgroup_parent(controller, settings, engine, definition, output, controller_cgroup):
     """(the controller's cgroup as the components' parent, None), or (None, each component's limits).
 
     With the cgroupfs driver on cgroup v1 the components live under the controller's cgroup and its
@@ -126,7 +138,6 @@ def _cgroup_parent(controller, settings, engine, definition, output):
     split among them, so that together they never get more than the pod's service asked for.
     """
     if settings.cgroup:
-        controller_cgroup = discovery.cgroup_path(discovery._read("/proc/self/cgroup"), controller["Id"])
         parent, why_not = cgroups.nesting(engine, controller_cgroup)
         if parent:
             return parent, None

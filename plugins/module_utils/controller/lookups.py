@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""The engine lookups every controller start begins with: its own container, the engine's info, the node sweeper.
+"""The engine lookups every controller start begins with: its own container, the node sweeper, leftovers, /info.
 
 They are sent at once, each from a thread and on a connection of its own, as soon as the engine client is
 loaded, so that the engine answers while the pod core's modules load: the two overlap instead of adding up.
-The three lookups carry no API version in their paths (the engine answers in its own), so that none waits for
+The lookups carry no API version in their paths (the engine answers in its own), so that none waits for
 the version's negotiation (GET /_ping), sent beside them; a version set by hand (DOCKER_API_VERSION) is tried
 there with a versioned GET /_ping, and an engine that refuses it ends the start with its own line before anything
-else. Nothing here imports `threading` or `re`.
+else. GET /info, the slowest, is sent only where /proc/self/cgroup does not already answer what the pod needs
+from it (see cgroups.cgroupfs_v1_path); info() asks for it later if a pod needs more. Nothing here imports
+`threading` or `re`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,9 +18,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_CONTROLLER_ID
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient, NotFound
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import LABEL_ROLE, SWEEPER_ROLE, covering_sweeper
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, discovery
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import (
+    LABEL_ROLE,
+    SWEEPER_ROLE,
+    covering_sweeper,
+    pod_containers,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError
 from ansible_collections.podlike.swarm.plugins.module_utils.threads import Thread
 
@@ -26,22 +34,25 @@ ENGINE_TIMEOUT = 120
 
 
 class StartLookups:
-    """The API version, find_self(), /info and the node sweeper, in four threads; result() waits for them."""
+    """The API version, find_self(), the node sweeper, leftovers and maybe /info, in threads; result() waits."""
 
     def __init__(self, client=None):
         self.client = client or DockerClient(timeout=ENGINE_TIMEOUT)
+        self.cgroup_text = discovery.read_own_cgroup()
         self._controller = self._info = None
         self._errors = {}
         self.sweeper = None
-        self._threads = [
-            Thread(target=self._look_up, args=(name, lookup), name=name)
-            for name, lookup in (
-                ("version", self._negotiate),
-                ("self", self._find_self),
-                ("info", self._read_info),
-                ("sweeper", self._find_sweeper),
-            )
+        # The containers of pods on this engine, to reap those whose controller is gone (None: not known).
+        self.leftovers = None
+        lookups = [
+            ("version", self._negotiate),
+            ("self", self._find_self),
+            ("sweeper", self._find_sweeper),
+            ("leftovers", self._find_leftovers),
         ]
+        if cgroups.cgroupfs_v1_path(self.cgroup_text) is None:
+            lookups.append(("info", self._read_info))
+        self._threads = [Thread(target=self._look_up, args=lookup, name=lookup[0]) for lookup in lookups]
         for thread in self._threads:
             thread.start()
 
@@ -68,15 +79,30 @@ class StartLookups:
         self.sweeper = _on_a_clone(self.client, find_sweeper)
         trace.mark("node sweeper looked for")
 
+    def _find_leftovers(self):
+        try:
+            found = _on_a_clone(self.client, lambda client: client.containers(labels=[LABEL_CONTROLLER_ID]))
+            self.leftovers = pod_containers(found)
+        except Exception:  # noqa: BLE001 - the pod looks again before it starts, and says what went wrong
+            self.leftovers = None
+        trace.mark("leftovers looked for")
+
     def own_container(self):
         """This controller's container, as soon as it is known (the other lookups may still be on their way)."""
         self._wait(self._threads[:2])
         return self._controller
 
     def result(self):
-        """(this controller's container, the engine's info); what a lookup raised, raised here (the version's first)."""
+        """This controller's container; what a lookup raised, raised here (the version's first)."""
         self._wait(self._threads)
-        return self._controller, self._info
+        return self._controller
+
+    def info(self):
+        """The engine's /info: the answer to the lookup sent at start, or asked now (once) if none was sent."""
+        self._wait(self._threads)
+        if self._info is None:
+            self._read_info()
+        return self._info
 
     def _wait(self, threads):
         for thread in threads:

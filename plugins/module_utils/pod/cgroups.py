@@ -5,7 +5,9 @@
 
 Decided from the engine (GET /info: CgroupVersion, CgroupDriver, MemoryLimit, CpuCfsQuota) and the
 controller's own cgroup, not from how /proc/self/cgroup looks: on cgroup v2 the controller usually runs
-in a private cgroup namespace where it reads only ``0::/``.
+in a private cgroup namespace where it reads only ``0::/``. One case is proven without asking the engine:
+a cgroup v1 memory hierarchy whose path ends in the container's own ID is where the cgroupfs driver puts a
+container (the systemd driver names a ``docker-<ID>.scope``), and that is all nesting needs to know.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +33,25 @@ class EngineCgroups:
 
     def describe(self):
         return "cgroup v%s (%s driver)" % (self.version, self.driver)
+
+
+CGROUPFS_V1 = EngineCgroups({"CgroupVersion": "1", "CgroupDriver": "cgroupfs"})
+_HEX = frozenset("0123456789abcdef")
+
+
+def cgroupfs_v1_path(cgroup_text, container_id=None):
+    """The container's path in its cgroup v1 memory hierarchy when it proves the cgroupfs driver, else None.
+
+    cgroup_text: /proc/self/cgroup. The path must end in container_id (in any 64-hex ID when it is None).
+    """
+    for line in cgroup_text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3 or "memory" not in parts[1].split(","):
+            continue
+        last = parts[2].rstrip("/").rpartition("/")[2]
+        if last == container_id if container_id else (len(last) == 64 and _HEX.issuperset(last)):
+            return parts[2]
+    return None
 
 
 def nesting(engine, controller_cgroup):

@@ -59,6 +59,7 @@ class PodContext:
         sweeper=None,
         lone_component=False,
         files=UNRESTRICTED,
+        leftovers=None,
     ):
         self.controller = controller
         self.controller_id = controller["Id"]
@@ -80,6 +81,8 @@ class PodContext:
         self.lone_component = lone_component
         # What of the controller's filesystem the definition may read (env_file): see controller_files.
         self.files = files
+        # The containers labelled with a controller ID when this one started (None: not looked for).
+        self.leftovers = leftovers
 
     @property
     def needs_infra(self):

@@ -104,7 +104,12 @@ def candidate_ids(cgroup_text, mountinfo_text, hostname):
 
 def read_candidates():
     """Candidates from this process's /proc files and hostname."""
-    return candidate_ids(_read("/proc/self/cgroup"), _read("/proc/self/mountinfo"), os.uname()[1])
+    return candidate_ids(read_own_cgroup(), _read("/proc/self/mountinfo"), os.uname()[1])
+
+
+def read_own_cgroup():
+    """This process's /proc/self/cgroup ("" where it cannot be read)."""
+    return _read("/proc/self/cgroup")
 
 
 def _read(path):

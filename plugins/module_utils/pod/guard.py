@@ -103,6 +103,16 @@ def owner_of(labels):
     return owner
 
 
+def pod_containers(containers):
+    """(ID, name, owner) of each container of a pod among `containers` (GET /containers/json entries)."""
+    found = []
+    for container in containers:
+        owner = owner_of(container.get("Labels") or {})
+        if owner:
+            found.append((container["Id"], (container.get("Names") or ["?"])[0].lstrip("/"), owner))
+    return found
+
+
 def controller_gone(socket_path, controller_id):
     """True when the controller no longer exists or has ended; False when it may still act, or when unsure."""
     status, body = call(socket_path, "GET", "/containers/%s/json" % controller_id, timeout=30)

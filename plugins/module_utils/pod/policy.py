@@ -119,11 +119,18 @@ class Allowances:
     def __init__(self, privileged=False, host_paths=(), default_runtime="runc"):
         self.privileged = privileged
         self.host_paths = tuple(normalize_path(path) for path in host_paths)
-        self.default_runtime = default_runtime
+        # The engine's default runtime, or a function asking the engine for it (called only if a component names one).
+        self._default_runtime = default_runtime
 
     @classmethod
     def from_settings(cls, settings, default_runtime="runc"):
         return cls(settings.allow_privileged, settings.allow_host_path, default_runtime)
+
+    @property
+    def default_runtime(self):
+        if callable(self._default_runtime):
+            self._default_runtime = self._default_runtime() or "runc"
+        return self._default_runtime
 
 
 class Refusal:

@@ -38,7 +38,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
     infra_body,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError, UnexpectedError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import GONE_STATES, owner_of
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import GONE_STATES, pod_containers
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
@@ -355,14 +355,14 @@ class Pod:
         The rule is the guard's and the node sweeper's (guard.owner_of): a container is removed on its own
         labels only, and only when the controller they name is this one or no longer runs.
         """
-        try:
-            found = self.client.containers(labels=[LABEL_CONTROLLER_ID])
-        except DockerError as exc:
-            self.output.warn("could not look for leftover components: %s" % exc)
-            return
-        leftovers = [(c, owner_of(c.get("Labels") or {})) for c in found]
-        leftovers = [(c, owner) for c, owner in leftovers if owner]
-        owners = set(owner for _c, owner in leftovers)
+        found, self.context.leftovers = self.context.leftovers, None  # looked for at start, else now
+        if found is None:
+            try:
+                found = pod_containers(self.client.containers(labels=[LABEL_CONTROLLER_ID]))
+            except DockerError as exc:
+                self.output.warn("could not look for leftover components: %s" % exc)
+                return
+        owners = set(owner for _id, _name, owner in found)
         owners.discard(self.context.controller_id)
         alive = set()
         if owners:
@@ -373,11 +373,10 @@ class Pod:
             except DockerError as exc:
                 self.output.warn("could not look for leftover components: %s" % exc)
                 return
-        for container, owner in leftovers:
+        for container_id, name, owner in found:
             if owner == self.context.controller_id or owner not in alive:
-                name = (container.get("Names") or ["?"])[0].lstrip("/")
                 self.output.info("removing leftover container %s" % name)
-                self._remove(container["Id"])
+                self._remove(container_id)
 
     def _start_guard(self):
         """Create the guard and send its start; _guard_sent is set as soon as the start is on its way."""

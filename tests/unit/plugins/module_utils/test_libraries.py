@@ -1,6 +1,9 @@
 """Missing libraries are reported by name, never as an unexpected ImportError."""
 
 import builtins
+import os
+import subprocess
+import sys
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils import libraries
@@ -98,3 +101,28 @@ def test_module_client_reports_a_missing_library_as_ansible_does(monkeypatch):
 
 def test_module_client_returns_the_client():
     assert module_client(FailingModule(name="web"), missing_lib, lambda params: params["name"]) == "web"
+
+
+WITHOUT_SITE = """
+import sys
+try:
+    import yaml
+    sys.exit("yaml was importable without site")
+except ImportError:
+    pass
+from ansible_collections.podlike.swarm.plugins.module_utils import libraries, yaml_text
+from ansible_collections.podlike.swarm.plugins.module_utils.template.render import render_text
+print(yaml_text.load_yaml("key: [1, 2]")["key"], libraries.import_jinja2().__name__)
+"""
+
+
+def test_the_libraries_load_in_an_interpreter_started_without_site():
+    """The controller's interpreter starts with -S: PyYAML and Jinja2 are found when first needed."""
+    package = libraries.__file__
+    for _level in range(6):  # .../ansible_collections/podlike/swarm/plugins/module_utils/libraries.py
+        package = os.path.dirname(package)
+    environment = dict(os.environ, PYTHONPATH=package)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", WITHOUT_SITE], env=environment, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[1, 2] jinja2\n", "")

@@ -61,13 +61,41 @@ def test_each_lookup_is_sent_unversioned_on_a_connection_of_its_own_and_closed(e
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 
     monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(discovery, "_read", lambda path: "")
     clones = []
     client = engine.client()
     client.clone = lambda versioned=True: clones.append((versioned, type(client)(engine))) or clones[-1][1]
     engine.controller = controller_container(pod_labels(APP))
-    controller, _info = StartLookups(client).result()
-    assert controller["Id"] == CONTROLLER_ID and len(engine.calls_to("info")) == 1
-    assert [(versioned, clone.closed) for versioned, clone in clones] == [(False, True)] * 3 and not client.closed
+    lookups = StartLookups(client)
+    assert lookups.result()["Id"] == CONTROLLER_ID and len(engine.calls_to("info")) == 1
+    assert [(versioned, clone.closed) for versioned, clone in clones] == [(False, True)] * 4 and not client.closed
+    assert lookups.info() == engine.info and len(engine.calls_to("info")) == 1
+
+
+def test_info_is_not_asked_for_where_the_controller_cgroup_answers_what_the_pod_needs(boot, engine, output):
+    pod = boot(cgroup=CGROUP_V1)
+    assert pod.context.cgroup_parent == "/docker/" + CONTROLLER_ID
+    assert engine.calls_to("info") == []
+    assert any("cgroup v1 (cgroupfs driver)" in line for line in output.of("info"))
+
+
+@pytest.mark.parametrize(
+    "definition, flags",
+    [
+        ({"app": {"image": "busybox", "runtime": "runc"}}, []),  # the policy needs the engine's default runtime
+        (APP, ["-cgroup=false"]),  # the pod's limits are split: the engine says which it can apply
+    ],
+)
+def test_info_is_asked_for_when_the_pod_needs_more_than_the_cgroup_answers(boot, engine, definition, flags):
+    boot(definition, flags=flags, cgroup=CGROUP_V1)
+    assert len(engine.calls_to("info")) == 1
+
+
+def test_leftovers_found_at_start_are_reaped_without_a_second_look(boot, engine):
+    pod = boot(cgroup=CGROUP_V1)
+    assert pod.context.leftovers == [] and len(engine.calls_to("containers")) == 2  # the sweeper, the leftovers
+    pod.reap_leftovers()
+    assert pod.context.leftovers is None and len(engine.calls_to("containers")) == 2
 
 
 CGROUP_V1 = "12:memory:/docker/%s\n11:cpu,cpuacct:/docker/%s\n1:name=systemd:/docker/%s\n" % ((CONTROLLER_ID,) * 3)

@@ -44,6 +44,28 @@ def test_nesting_is_decided_from_the_engine(info, controller_cgroup, parent, rea
 
 
 @pytest.mark.parametrize(
+    "cgroup_text, path",
+    [
+        (
+            "12:memory:/docker/%s\n1:name=systemd:/docker/%s\n" % (CONTROLLER_ID, CONTROLLER_ID),
+            "/docker/" + CONTROLLER_ID,
+        ),
+        ("4:cpu,memory:/pods/custom/%s/\n" % CONTROLLER_ID, "/pods/custom/%s/" % CONTROLLER_ID),  # -cgroup-parent
+        ("4:memory:/system.slice/docker-%s.scope\n" % CONTROLLER_ID, None),  # the systemd driver
+        ("0::/docker/%s\n" % CONTROLLER_ID, None),  # cgroup v2: only the engine knows its driver
+        ("12:memory:/\n0::/\n", None),  # a private cgroup namespace
+        ("12:cpu:/docker/%s\n" % CONTROLLER_ID, None),  # no memory hierarchy
+        ("12:memory:/docker/%s\n" % ("d" * 64), None),  # another container's cgroup
+        ("", None),
+    ],
+)
+def test_only_a_v1_memory_cgroup_named_by_the_container_id_proves_the_cgroupfs_driver(cgroup_text, path):
+    assert cgroups.cgroupfs_v1_path(cgroup_text, CONTROLLER_ID) == path
+    # Before the controller knows its ID, any full container ID at the end of the path may be it.
+    assert (cgroups.cgroupfs_v1_path(cgroup_text) is None) is (path is None and "d" * 64 not in cgroup_text)
+
+
+@pytest.mark.parametrize(
     "total, asks, shares",
     [
         (300, [None, None, None], [100, 100, 100]),
@@ -95,11 +117,7 @@ def test_no_limit_is_added_that_the_engine_cannot_apply():
         (V1, "false", False, "cgroup sharing is off"),
     ],
 )
-def test_components_nest_or_share_the_pod_limits(monkeypatch, info, cgroup_label, nested, log):
-    monkeypatch.setattr(
-        "ansible_collections.podlike.swarm.plugins.module_utils.pod.discovery._read",
-        lambda path: "4:memory:/docker/%s\n" % CONTROLLER_ID,
-    )
+def test_components_nest_or_share_the_pod_limits(info, cgroup_label, nested, log):
     labels = {
         "pod.component.app": "image: a",
         "pod.component.web": "image: w\nmem_limit: 1g",
@@ -114,7 +132,9 @@ def test_components_nest_or_share_the_pod_limits(monkeypatch, info, cgroup_label
     definition = from_labels(labels)
     settings = resolve({}, definition.settings)
     output = Lines()
-    parent, limits = _cgroup_parent(controller, settings, EngineCgroups(info), definition, output)
+    parent, limits = _cgroup_parent(
+        controller, settings, EngineCgroups(info), definition, output, "/docker/" + CONTROLLER_ID
+    )
     context = PodContext(controller, settings, cgroup_parent=parent, component_limits=limits)
     bodies = dict((c.name, create_body(c, context)["HostConfig"]) for c in definition.all_components())
     if nested:
@@ -133,7 +153,7 @@ def test_a_pod_without_cpu_support_gets_no_nano_cpus():
     definition = from_labels(labels)
     settings = resolve({}, definition.settings)
     output = Lines()
-    _parent, limits = _cgroup_parent(controller, settings, EngineCgroups(V2_NO_CONTROLLERS), definition, output)
+    _parent, limits = _cgroup_parent(controller, settings, EngineCgroups(V2_NO_CONTROLLERS), definition, output, None)
     body = create_body(
         parse_component("app", {"image": "a"}), PodContext(controller, settings, component_limits=limits)
     )

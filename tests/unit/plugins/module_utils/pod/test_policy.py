@@ -238,6 +238,21 @@ def test_the_engine_default_runtime_is_allowed():
     check({"runtime": "sysbox-runc"}, policy.Allowances(default_runtime="sysbox-runc"))
 
 
+def test_the_engine_is_asked_for_its_default_runtime_only_when_a_component_names_one():
+    asked = []
+
+    def ask():
+        asked.append(1)
+        return "sysbox-runc"
+
+    allowances = policy.Allowances(default_runtime=ask)
+    check({"user": "1000"}, allowances)
+    assert asked == []
+    check({"runtime": "sysbox-runc"}, allowances)
+    assert "runtime runc is not the engine's default" in refusal({"runtime": "runc"}, allowances)
+    assert asked == [1]
+
+
 def test_allowances_come_from_the_controller_command_only():
     assert policy.allowances_from_command("-logs -allow-host-path /srv -allow-host-path=/data/").host_paths == (
         "/srv",
