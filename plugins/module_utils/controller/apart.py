@@ -94,69 +94,106 @@ _TUPLE, _OBJECT, _EXCEPTION, _CONTAINER = "tuple", "object", "exception", "conta
 
 
 def dumps(value):
-    """value in marshal's format; objects of module-level classes as (class, attributes); TypeError otherwise."""
-    return marshal.dumps(_plain(value))
+    """value in marshal's format; objects of module-level classes as (class, attributes); TypeError otherwise.
+
+    An object met twice (the controller's container, in the context too) is written once: loads gives one object.
+    """
+    return marshal.dumps(_Plain().plain(value))
 
 
 def loads(data):
     """The value dumps wrote; the objects' classes are imported (or taken from sys.modules)."""
-    return _value(marshal.loads(data))
+    return _Value().value(marshal.loads(data))
 
 
-def _plain(value):
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is list:
-        return [_plain(item) for item in value]
-    if kind is dict:
-        return dict((_plain(key), _plain(item)) for key, item in value.items())
-    if kind in (tuple, set, frozenset):
-        items = tuple(_plain(item) for item in value)
-        return (_TUPLE, items) if kind is tuple else kind(items)
-    base = _builtin_base(kind)
-    if not hasattr(value, "__dict__") or base not in (object, list, dict) or _importable(kind) is not kind:
-        raise TypeError("cannot hand over a %s" % kind.__name__)
-    if base is not object:  # a list or dict with attributes of its own
-        return (_CONTAINER, kind.__module__, kind.__qualname__, _plain(base(value)), _plain(vars(value)))
-    if isinstance(value, BaseException):
-        return (_EXCEPTION, kind.__module__, kind.__qualname__, _plain(value.args), _plain(vars(value)))
-    getstate = next((vars(k)["__getstate__"] for k in kind.__mro__[:-1] if "__getstate__" in vars(k)), None)
-    return (_OBJECT, kind.__module__, kind.__qualname__, _plain(getstate(value) if getstate else vars(value)))
+class _Plain:
+    """The plain form of a value, each container or object converted once (marshal then writes it once)."""
 
+    def __init__(self):
+        self.seen = {}  # id -> (the original, kept alive so that its id is not reused; its plain form)
 
-def _value(plain):
-    kind = type(plain)
-    if kind is list:
-        return [_value(item) for item in plain]
-    if kind is dict:
-        return dict((_value(key), _value(item)) for key, item in plain.items())
-    if kind in (set, frozenset):
-        return kind(_value(item) for item in plain)
-    if kind is not tuple:
+    def plain(self, value):
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        known = self.seen.get(id(value))
+        if known is not None:
+            return known[1]
+        plain = self._convert(value, kind)
+        self.seen[id(value)] = (value, plain)
         return plain
-    if plain[0] == _TUPLE:
-        return tuple(_value(item) for item in plain[1])
-    cls = _class(plain[1], plain[2])
-    if plain[0] == _EXCEPTION:
-        args = _value(plain[3])
-        error = cls.__new__(cls, *args)
-        error.args = args
-        error.__dict__.update(_value(plain[4]))
-        return error
-    instance = cls.__new__(cls)
-    if plain[0] == _CONTAINER:
-        items = _value(plain[3])
-        (list.extend if isinstance(items, list) else dict.update)(instance, items)
-        instance.__dict__.update(_value(plain[4]))
+
+    def _convert(self, value, kind):
+        plain = self.plain
+        if kind is dict:
+            return dict(
+                (key if type(key) in _PLAIN else plain(key), item if type(item) in _PLAIN else plain(item))
+                for key, item in value.items()
+            )
+        if kind is list:
+            return [item if type(item) in _PLAIN else plain(item) for item in value]
+        if kind in (tuple, set, frozenset):
+            items = tuple(plain(item) for item in value)
+            return (_TUPLE, items) if kind is tuple else kind(items)
+        base = _builtin_base(kind)
+        if not hasattr(value, "__dict__") or base not in (object, list, dict) or _importable(kind) is not kind:
+            raise TypeError("cannot hand over a %s" % kind.__name__)
+        if base is not object:  # a list or dict with attributes of its own
+            return (_CONTAINER, kind.__module__, kind.__qualname__, plain(base(value)), plain(vars(value)))
+        if isinstance(value, BaseException):
+            return (_EXCEPTION, kind.__module__, kind.__qualname__, plain(value.args), plain(vars(value)))
+        getstate = next((vars(k)["__getstate__"] for k in kind.__mro__[:-1] if "__getstate__" in vars(k)), None)
+        return (_OBJECT, kind.__module__, kind.__qualname__, plain(getstate(value) if getstate else vars(value)))
+
+
+class _Value:
+    """The value of a plain form; a part marshal read once (written once) becomes one value."""
+
+    def __init__(self):
+        self.made = {}  # id of a plain part (alive in the loaded whole) -> its value
+
+    def value(self, plain):
+        kind = type(plain)
+        if kind not in (list, dict, tuple, set, frozenset):
+            return plain
+        made = self.made.get(id(plain))
+        if made is None:
+            made = self.made[id(plain)] = self._convert(plain, kind)
+        return made
+
+    def _convert(self, plain, kind):
+        value = self.value
+        if kind is dict:
+            return dict(
+                (key if type(key) in _PLAIN else value(key), item if type(item) in _PLAIN else value(item))
+                for key, item in plain.items()
+            )
+        if kind is list:
+            return [item if type(item) in _PLAIN else value(item) for item in plain]
+        if kind is not tuple:
+            return kind(value(item) for item in plain)
+        if plain[0] == _TUPLE:
+            return tuple(value(item) for item in plain[1])
+        cls = _class(plain[1], plain[2])
+        if plain[0] == _EXCEPTION:
+            args = value(plain[3])
+            error = cls.__new__(cls, *args)
+            error.args = args
+            error.__dict__.update(value(plain[4]))
+            return error
+        instance = cls.__new__(cls)
+        if plain[0] == _CONTAINER:
+            items = value(plain[3])
+            (list.extend if isinstance(items, list) else dict.update)(instance, items)
+            instance.__dict__.update(value(plain[4]))
+            return instance
+        state = value(plain[3])
+        setstate = getattr(cls, "__setstate__", None)
+        if setstate is not None:
+            setstate(instance, state)
+        else:
+            instance.__dict__.update(state)
         return instance
-    state = _value(plain[3])
-    setstate = getattr(cls, "__setstate__", None)
-    if setstate is not None:
-        setstate(instance, state)
-    else:
-        instance.__dict__.update(state)
-    return instance
 
 
 def _builtin_base(kind):

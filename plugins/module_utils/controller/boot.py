@@ -21,7 +21,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     unix_socket_path,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
-from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, copy, discovery, policy
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import cgroups, discovery, policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import ControllerFiles
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import parse_flags, resolve
@@ -52,6 +52,8 @@ def pod_parts(argv, output, client=None, lookups=None):
     trace.mark("definition parsed (%d components)" % len(definition.all_components()))
     settings = resolve(flags, definition.settings)
     if definition.copies:
+        from ansible_collections.podlike.swarm.plugins.module_utils.pod import copy  # only for pods that copy
+
         definition.copies = copy.check_copies(definition.copies, settings.copy_limit, files())
     for component in definition.all_components():
         for path in component.env_files:

@@ -44,9 +44,9 @@ class StartLookups:
         self.sweeper = None
         # The containers of pods on this engine, to reap those whose controller is gone (None: not known).
         self.leftovers = None
-        lookups = [
-            ("version", self._negotiate),
+        lookups = [  # the definition waits for the controller's own container: it goes first
             ("self", self._find_self),
+            ("version", self._negotiate),
             ("sweeper", self._find_sweeper),
             ("leftovers", self._find_leftovers),
         ]
@@ -107,7 +107,7 @@ class StartLookups:
     def _wait(self, threads):
         for thread in threads:
             thread.join()
-        for thread in threads:
+        for thread in sorted(threads, key=lambda thread: thread.name != "version"):
             if thread.name in self._errors:
                 raise self._errors[thread.name]
 

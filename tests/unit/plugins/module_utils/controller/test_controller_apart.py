@@ -179,6 +179,9 @@ def test_the_handoff_gives_back_objects_of_the_same_classes_and_attributes():
     assert back[3].settings.grace_period == context.settings.grace_period
     assert back[0].api_version == "1.41"
     assert isinstance(back[2].copies["app"], CopyList) and back[2].copies["app"].limit == 1024
+    # What the parts share they still share, written once: the context's controller is the controller.
+    assert back[3].controller is back[1] and back[3].controller is not controller
+    assert len(dumps(parts)) < len(dumps(parts[:1] + (dict(controller),) + parts[2:]))
 
 
 @pytest.mark.parametrize("value", [lambda: 1, [object()], {"socket": open(os.devnull)}])
