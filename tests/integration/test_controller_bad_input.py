@@ -82,6 +82,12 @@ CASES = [
         2,
         id="copy-source-off-the-mounts",
     ),
+    pytest.param(
+        dict(("pod.component.c%d" % index, GOOD) for index in range(65)),
+        "a pod has at most 64 components, init components included; this one has 65",
+        2,
+        id="too-many-components",
+    ),
 ]
 
 
