@@ -125,13 +125,8 @@ class _Plain:
 
     def _convert(self, value, kind):
         plain = self.plain
-        if kind is dict:
-            return dict(
-                (key if type(key) in _PLAIN else plain(key), item if type(item) in _PLAIN else plain(item))
-                for key, item in value.items()
-            )
-        if kind is list:
-            return [item if type(item) in _PLAIN else plain(item) for item in value]
+        if kind is dict or kind is list:
+            return _each(value, kind, plain)
         if kind in (tuple, set, frozenset):
             items = tuple(plain(item) for item in value)
             return (_TUPLE, items) if kind is tuple else kind(items)
@@ -163,13 +158,8 @@ class _Value:
 
     def _convert(self, plain, kind):
         value = self.value
-        if kind is dict:
-            return dict(
-                (key if type(key) in _PLAIN else value(key), item if type(item) in _PLAIN else value(item))
-                for key, item in plain.items()
-            )
-        if kind is list:
-            return [item if type(item) in _PLAIN else value(item) for item in plain]
+        if kind is dict or kind is list:
+            return _each(plain, kind, value)
         if kind is not tuple:
             return kind(value(item) for item in plain)
         if plain[0] == _TUPLE:
@@ -194,6 +184,16 @@ class _Value:
         else:
             instance.__dict__.update(state)
         return instance
+
+
+def _each(container, kind, convert):
+    """A dict or list of the same items, each converted but the plain ones (most are: strings and numbers)."""
+    if kind is dict:
+        return dict(
+            (key if type(key) in _PLAIN else convert(key), item if type(item) in _PLAIN else convert(item))
+            for key, item in container.items()
+        )
+    return [item if type(item) in _PLAIN else convert(item) for item in container]
 
 
 def _builtin_base(kind):
