@@ -248,6 +248,17 @@ def test_settings_reach_the_engine_only_with_leave(definition, evidence, message
     assert error.endswith("; start the controller with -allow-privileged to permit it")
 
 
+def test_the_engine_default_runtime_named_by_a_component_needs_no_leave(unique, cleanup):
+    """The policy asks the engine for its default runtime (GET /info) only when a component names one."""
+    pod = unique + "-rt"
+    cleanup["containers"].append(pod)
+    labels = {"pod.component.app": "image: %s\ncommand: sleep 300\nruntime: runc" % BUSYBOX}
+    assert run_pod(pod, labels).returncode == 0
+    wait_pod_running(pod, timeout=60)
+    app = inspect(pod + ".podlike.app")
+    assert app["HostConfig"]["Runtime"] == "runc"
+
+
 @pytest.fixture
 def host_dir():
     path = tempfile.mkdtemp(prefix="podlike-it-")
