@@ -68,7 +68,7 @@ class StartLookups:
         trace.mark("API version negotiated")
 
     def _find_self(self):
-        self._controller = _on_a_clone(self.client, find_self)
+        self._controller = _on_a_clone(self.client, lambda client: find_self(client, self.cgroup_text))
         trace.mark("self-discovery: controller inspected")
 
     def _read_info(self):
@@ -128,9 +128,9 @@ def find_sweeper(client):
         return None
 
 
-def find_self(client):
+def find_self(client, cgroup_text=None):
     """Inspect this process's own container, found from /proc (cgroup v1 or v2) or the hostname."""
-    candidates = discovery.read_candidates()
+    candidates = discovery.read_candidates(cgroup_text)
     for candidate in candidates:
         try:
             return client.inspect_container(candidate)

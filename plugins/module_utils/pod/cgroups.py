@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import discovery
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 
 # The engine's own floors: `docker run --memory` refuses less than 6 MiB; --cpus accepts 0.01 and up.
@@ -36,20 +37,17 @@ class EngineCgroups:
 
 
 CGROUPFS_V1 = EngineCgroups({"CgroupVersion": "1", "CgroupDriver": "cgroupfs"})
-_HEX = frozenset("0123456789abcdef")
 
 
 def cgroupfs_v1_path(cgroup_text, container_id=None):
     """The container's path in its cgroup v1 memory hierarchy when it proves the cgroupfs driver, else None.
 
-    cgroup_text: /proc/self/cgroup. The path must end in container_id (in any 64-hex ID when it is None).
+    cgroup_text: /proc/self/cgroup. The path must end in container_id (None: in an ID the text names).
     """
+    ids = [container_id] if container_id else discovery.ids_from_cgroup(cgroup_text)
     for line in cgroup_text.splitlines():
         parts = line.split(":", 2)
-        if len(parts) != 3 or "memory" not in parts[1].split(","):
-            continue
-        last = parts[2].rstrip("/").rpartition("/")[2]
-        if last == container_id if container_id else (len(last) == 64 and _HEX.issuperset(last)):
+        if len(parts) == 3 and "memory" in parts[1].split(",") and parts[2].rstrip("/").rpartition("/")[2] in ids:
             return parts[2]
     return None
 

@@ -102,9 +102,10 @@ def candidate_ids(cgroup_text, mountinfo_text, hostname):
     return unique
 
 
-def read_candidates():
-    """Candidates from this process's /proc files and hostname."""
-    return candidate_ids(read_own_cgroup(), _read("/proc/self/mountinfo"), os.uname()[1])
+def read_candidates(cgroup_text=None):
+    """Candidates from this process's /proc files (cgroup_text: /proc/self/cgroup, when already read) and hostname."""
+    cgroup_text = read_own_cgroup() if cgroup_text is None else cgroup_text
+    return candidate_ids(cgroup_text, _read("/proc/self/mountinfo"), os.uname()[1])
 
 
 def read_own_cgroup():

@@ -15,7 +15,7 @@ def boot(engine, output, monkeypatch):
     """boot(components, flags=, candidates=, cgroup=, **controller) -> Pod, on the fake engine."""
 
     def run(components=None, flags=(), candidates=(CONTROLLER_ID,), cgroup="", settings=None, **controller):
-        monkeypatch.setattr(discovery, "read_candidates", lambda: list(candidates))
+        monkeypatch.setattr(discovery, "read_candidates", lambda cgroup_text=None: list(candidates))
         monkeypatch.setattr(discovery, "_read", lambda path: cgroup if path == "/proc/self/cgroup" else "")
         engine.controller = controller_container(pod_labels(components or APP, settings=settings), **controller)
         return boot_module.boot(list(flags), output, client=engine.client())
@@ -60,7 +60,7 @@ def test_an_engine_error_reading_its_info_is_not_hidden(boot, engine):
 def test_each_lookup_is_sent_unversioned_on_a_connection_of_its_own_and_closed(engine, monkeypatch):
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 
-    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(discovery, "read_candidates", lambda cgroup_text=None: [CONTROLLER_ID])
     monkeypatch.setattr(discovery, "_read", lambda path: "")
     clones = []
     client = engine.client()
@@ -203,7 +203,7 @@ def test_a_pod_cannot_allow_itself_privileges(boot):
 def test_an_engine_refusing_the_version_set_by_hand_is_the_one_line_raised_first(engine, monkeypatch):
     from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 
-    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(discovery, "read_candidates", lambda cgroup_text=None: [CONTROLLER_ID])
     engine.controller = controller_container(pod_labels(APP))
     engine.errors["version"] = DockerError("client version 1.41 is too old. Minimum supported API version is 1.44")
     with pytest.raises(DockerError, match="^client version 1.41 is too old"):

@@ -32,7 +32,7 @@ def signal_handlers():
 def controller_on_fake_engine(engine, monkeypatch, signal_handlers):
     """run_controller() as in the image, on the fake engine; no health socket or state file on this host."""
     served = []
-    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(discovery, "read_candidates", lambda cgroup_text=None: [CONTROLLER_ID])
     monkeypatch.setattr(lookups_module, "DockerClient", lambda timeout=None: engine.client())
     monkeypatch.setattr(health, "serve", lambda pod, output: served.append(("serve", pod)))
     monkeypatch.setattr(health, "publish_state", lambda pod: served.append(("publish", pod)))

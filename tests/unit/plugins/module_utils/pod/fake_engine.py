@@ -675,7 +675,7 @@ def make_pod(engine, output, monkeypatch):
 
     The controller's mounts: /tmp (where the tests' files are), and the engine's socket.
     """
-    monkeypatch.setattr(discovery, "read_candidates", lambda: [CONTROLLER_ID])
+    monkeypatch.setattr(discovery, "read_candidates", lambda cgroup_text=None: [CONTROLLER_ID])
     monkeypatch.setattr(controller_files, "read_mountinfo", lambda: CONTROLLER_MOUNTINFO)
     runs = []
 
