@@ -68,7 +68,8 @@ options:
     elements: str
   share_pid:
     description:
-      - Share the controller's PID namespace with the components (C(pod.controller.pids)).
+      - Share one PID namespace between the components (C(pod.controller.pids)); it is the pod's infra container's,
+        never the controller's.
       - When unset, the controller's default applies (V(true)).
     type: bool
   share_ipc:
@@ -78,7 +79,8 @@ options:
     type: bool
   share_volumes:
     description:
-      - Give the components every mount of the controller (C(pod.controller.volumes)), the Docker socket included.
+      - Give the components the controller's mounts (its C(-volumes) flag), every one but those through which the
+        Docker socket, the controller's credentials or the node's kernel trees are reachable.
       - When unset, the controller's default applies (V(false)).
     type: bool
   grace_period:

@@ -77,6 +77,12 @@ CASES = [
         id="self-allowed-privileges",
     ),
     pytest.param(
+        {"pod.component.app": GOOD, "pod.controller.volumes": "true"},
+        'key "pod.controller.volumes": can only be set as a flag of the controller (-volumes)',
+        2,
+        id="self-shared-controller-mounts",
+    ),
+    pytest.param(
         {"pod.component.app": GOOD, "pod.copy.app": "/no/such/file:/tmp/x"},
         'component "app": key "pod.copy.app": /no/such/file is not in a volume, bind mount, config or secret mounted',
         2,

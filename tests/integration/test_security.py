@@ -78,6 +78,17 @@ ROWS = {
         ("log", "bound-root"),
         'key "volumes": the engine socket /var/run/docker.sock is reachable through host path /',
     ),
+    "engine-sockets": (
+        "image: %s\nvolumes: ['/var/run/docker:/d:ro']\ncommand: %s"
+        % (BUSYBOX, shell("test -S /d/metrics.sock && echo engine-sockets")),
+        ("log", "engine-sockets"),
+        'key "volumes": the engine\'s sockets in /var/run/docker are reachable through host path /var/run/docker',
+    ),
+    "no-new-privileges-false": (
+        "image: %s\nsecurity_opt: ['no-new-privileges=false']\ncommand: %s" % (BUSYBOX, shell("true")),
+        ("inspect", lambda c: "no-new-privileges=false" in c["HostConfig"]["SecurityOpt"]),
+        'key "security_opt": security option no-new-privileges=false is not allowed',
+    ),
     "cap-sys-admin": (
         "image: %s\ncap_add: [SYS_ADMIN]\ncommand: %s" % (BUSYBOX, shell(SYS_ADMIN_BIT)),
         ("log", "has-sys-admin"),
@@ -231,13 +242,31 @@ def test_spellings_and_pod_owned_keys_are_refused_even_with_leave(extra, message
             ["app | mounted", "a *:* rwm"],
             'key "privileged": privileged mode is not allowed',
         ),
+        (
+            "ulimits: {rtprio: 99}\nimage: %s\ncommand: %s"
+            % (
+                BASE,
+                shell(
+                    "python3 -c 'import os; os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(50))' && echo realtime"
+                ),
+            ),
+            # Real-time priority where the engine may raise the limit; where it may not (this engine), runc says so.
+            ["app | realtime", "error setting rlimit type 14"],
+            'key "ulimits": ulimit rtprio lets the component take real-time priority and starve the node',
+        ),
+        (
+            "tmpfs: ['/t:rbind']",
+            # The engine binds a path of the host (the container's bundle directory) instead of mounting a tmpfs.
+            ['/tmpfs" to rootfs at "/t"'],
+            'key "tmpfs": tmpfs option rbind (/t) is not allowed',
+        ),
     ],
-    ids=["runtime", "privileged"],
+    ids=["runtime", "privileged", "rtprio", "tmpfs-rbind"],
 )
 def test_settings_reach_the_engine_only_with_leave(definition, evidence, message, unique, cleanup):
     pod = unique + "-eng"
     cleanup["containers"].append(pod)
-    labels = {"pod.component.app": "image: %s\n%s" % (BUSYBOX, definition)}
+    labels = {"pod.component.app": definition if "image:" in definition else "image: %s\n%s" % (BUSYBOX, definition)}
     if "command:" not in definition:
         labels["pod.component.app"] += "\ncommand: sleep 300"
     assert run_pod(pod, labels, flags=["-allow-privileged"]).returncode == 0
@@ -284,13 +313,17 @@ def test_host_paths_need_allow_host_path_and_never_reach_the_socket(host_dir, un
     docker("rm", "-f", pod)
     wait_until(lambda: component_names(pod) == [], timeout=30, message="pod removed")
 
-    socket_reader = "image: %s\nvolumes: ['/var/run/docker.sock:/s']\ncommand: sleep 300" % BUSYBOX
-    assert_refused(
-        pod,
-        {"pod.component.app": socket_reader},
-        'component "app": key "volumes": the engine socket /var/run/docker.sock is reachable',
-        flags=["-allow-host-path", "/"],
-    )
+    for source, prefix, reached in (
+        ("/var/run/docker.sock", "/", "the engine socket /var/run/docker.sock is"),
+        ("/var/run/docker/metrics.sock", "/var/run/docker", "the engine's sockets in /var/run/docker are"),
+    ):
+        socket_reader = "image: %s\nvolumes: ['%s:/s']\ncommand: sleep 300" % (BUSYBOX, source)
+        assert_refused(
+            pod,
+            {"pod.component.app": socket_reader},
+            'component "app": key "volumes": %s reachable through host path %s' % (reached, source),
+            flags=["-allow-host-path", prefix],
+        )
 
 
 def test_baseline_settings_need_no_leave(unique, cleanup):
@@ -401,6 +434,40 @@ def test_volume_sharing_gives_every_mount_but_the_socket(unique, cleanup):
     ]
     result = docker_result("exec", pod + ".podlike.reader", "ls", "/var/run")
     assert "writer.pid" in result.stdout
+
+
+def test_volume_sharing_leaves_out_credentials_and_volumes_reaching_the_socket(bind_volume, host_dir, unique, cleanup):
+    """-volumes shares the pod's material, not a registry config on the controller nor a volume binding the host's /."""
+    pod = unique + "-volcred"
+    cleanup["containers"].append(pod)
+    config_dir = tempfile.mkdtemp(prefix="podlike-docker-config-")
+    with open(os.path.join(config_dir, "config.json"), "w") as handle:
+        handle.write('{"auths": {"registry.example": {"auth": "c2VjcmV0LXRva2Vu"}}}\n')
+    labels = {
+        "pod.component.app": "image: %s\ncommand: %s"
+        % (
+            BUSYBOX,
+            shell(
+                "cat /data/greeting; cat /root/.docker/config.json 2>/dev/null | grep -o c2VjcmV0LXRva2Vu;"
+                " test -e /rootfs/run || echo no-host-root"
+            ),
+        )
+    }
+    mounts = ["-v", config_dir + ":/root/.docker:ro", "-v", bind_volume + ":/rootfs:ro", "-v", host_dir + ":/data:ro"]
+    try:
+        for flags, stolen in ((["-volumes=true"], False), (["-volumes=true", "-allow-privileged"], True)):
+            assert run_pod(pod, labels, flags=flags, extra=mounts).returncode == 0
+            wait_until(lambda: "app | no-host-root" in pod_logs(pod), timeout=60, message="the component ran")
+            logs = pod_logs(pod)
+            assert "app | hello-from-the-host" in logs
+            assert ("app | c2VjcmV0LXRva2Vu" in logs) is stolen, logs
+            assert "/rootfs is not shared with the components: the engine's socket is reachable through it" in logs
+            if not stolen:
+                assert "/root/.docker is not shared with the components: it holds /root/.docker/config.json" in logs
+            docker("rm", "-f", pod)
+            wait_until(lambda: component_names(pod) == [], timeout=30, message="pod removed")
+    finally:
+        shutil.rmtree(config_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def pod_parts(argv, output, client=None, lookups=None):
     engine, controller_cgroup = _engine_cgroups(lookups, settings, controller["Id"])
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     volume_names = _volume_names(client, controller, definition)
-    check_policy(client, definition, settings, volume_names, lambda: lookups.info().get("DefaultRuntime"))
+    socket = engine_socket(client.base_url, controller.get("Mounts") or [])
+    check_policy(client, definition, settings, volume_names, lambda: lookups.info().get("DefaultRuntime"), socket)
     trace.mark("settings resolved, policy checked")
     cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output, controller_cgroup)
     context = PodContext(
@@ -71,8 +72,8 @@ def pod_parts(argv, output, client=None, lookups=None):
         cgroup_parent=cgroup_parent,
         volume_names=volume_names,
         component_limits=limits,
-        shared_mounts=_shared_mounts(controller, settings, output),
-        engine_socket=engine_socket(client.base_url, controller.get("Mounts") or []),
+        shared_mounts=_shared_mounts(client, controller, settings, output, socket),
+        engine_socket=socket,
         sweeper=lookups.sweeper if settings.guard == "auto" else None,
         leftovers=lookups.leftovers,
         lone_component=len(definition.all_components()) == 1,
@@ -95,33 +96,45 @@ class _ControllerFilesOnDemand:
         return self.built
 
 
-def check_policy(client, definition, settings, volume_names, default_runtime="runc"):
+def check_policy(client, definition, settings, volume_names, default_runtime="runc", socket=None):
     """Refuse, before anything is created, what a component may not ask the engine for.
 
     default_runtime: the engine's, or a function asking the engine for it (called only if a component names one).
+    socket: (host path, path here) of the engine's socket mounted on the controller (engine_socket), or None.
     """
-    components = definition.all_components()
-
-    def inspect_volume(name):
-        try:
-            return client.inspect_volume(volume_names.get(name, name))
-        except NotFound:
-            return None
-
-    allowances = policy.Allowances.from_settings(settings, default_runtime=default_runtime)
-    policy.check_pod(components, allowances, inspect_volume)
+    allowances = _allowances(settings, socket, default_runtime)
+    policy.check_pod(
+        definition.all_components(), allowances, lambda name: _inspect_volume(client, volume_names.get(name, name))
+    )
 
 
-def _shared_mounts(controller, settings, output):
-    """-volumes: the controller's mounts for every component, without the engine's socket."""
+def _shared_mounts(client, controller, settings, output, socket=None):
+    """-volumes: the controller's mounts for every component, but those reaching its socket or credentials."""
     if not settings.volumes:
         return []
-    shared, excluded = policy.shared_controller_mounts(controller.get("Mounts") or [])
-    for destination in excluded:
-        output.info(
-            "-volumes: %s is not shared with the components: the engine's socket is reachable through it" % destination
-        )
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import controller_credentials
+
+    shared, excluded = policy.shared_controller_mounts(
+        controller.get("Mounts") or [],
+        allowances=_allowances(settings, socket),
+        inspect_volume=lambda name: _inspect_volume(client, name),
+        credentials=controller_credentials(client),
+    )
+    for destination, reason in excluded:
+        output.info("-volumes: %s is not shared with the components: %s" % (destination, reason))
     return shared
+
+
+def _allowances(settings, socket, default_runtime="runc"):
+    """The policy's Allowances: the operator's flags, and the host path of the socket the controller was given."""
+    return policy.Allowances.from_settings(settings, default_runtime, engine_sockets=[socket[0]] if socket else [])
+
+
+def _inspect_volume(client, name):
+    try:
+        return client.inspect_volume(name) if name else None
+    except NotFound:
+        return None
 
 
 def _engine_cgroups(lookups, settings, controller_id):

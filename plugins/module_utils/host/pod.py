@@ -45,7 +45,9 @@ LABEL_DIGEST = "podlike.definition.digest"
 LABEL_DEFINITION = "podlike.definition"
 # Extra seconds the engine gives the controller on stop, beyond the components' grace period.
 STOP_MARGIN = 5
-SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"), ("share_volumes", "volumes"))
+SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"))
+# The controller image's command, to which share_volumes adds -volumes (a flag only: a label cannot set it).
+CONTROLLER_COMMAND = ["-logs"]
 DEFINITION_KEYS = (
     "components",
     "compose_file",
@@ -203,6 +205,8 @@ def controller_config(definition, labels):
         "StopTimeout": grace_period(definition) + STOP_MARGIN,
         "HostConfig": host,
     }
+    if definition.get("share_volumes"):
+        config["Cmd"] = CONTROLLER_COMMAND + ["-volumes=true"]
     networks = network_endpoints(definition)
     if networks:
         name, endpoint = networks[0]

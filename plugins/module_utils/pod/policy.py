@@ -63,12 +63,13 @@ SAFE_SYSCTLS = frozenset(
 # Log drivers that keep output on the node; the others make the engine send it to an address.
 LOCAL_LOG_DRIVERS = ("json-file", "local", "journald", "none")
 # Engine sockets: a container that reaches one of them controls the node.
-ENGINE_SOCKETS = (
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/run/containerd/containerd.sock",
-    "/run/containerd/containerd.sock",
-)
+ENGINE_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+# Directories of the engine's other sockets: containerd's (its own, or the one dockerd starts), Swarm's control
+# socket, plugins, metrics. Whatever is in them or above them is out of reach, whatever the prefixes allowed.
+ENGINE_DIRECTORIES = ("/var/run/docker", "/run/docker", "/var/run/containerd", "/run/containerd")
+# A rootless engine's sockets: /run/user/<uid>/docker.sock, its runtime directories docker/ and containerd/.
+ROOTLESS_RUNTIME = "/run/user"
+ROOTLESS_NAMES = ("docker", "containerd")
 # Host trees whose files reach every process or device of the node, even under an allowed prefix.
 KERNEL_TREES = ("/proc", "/sys", "/dev")
 # Network file systems a local volume may mount: remote data, not the node's.
@@ -85,8 +86,6 @@ LIMIT_FIELDS = frozenset(
         "GroupAdd",
         "ReadonlyRootfs",
         "Init",
-        "Tmpfs",
-        "Ulimits",
         "CpuShares",
         "CpuPeriod",
         "CpuQuota",
@@ -108,6 +107,11 @@ LIMIT_FIELDS = frozenset(
         "BlkioDeviceWriteIOps",
     ]
 )
+# Options of a tmpfs mount: its size, mode and owner, and the flags that only restrict or time it.
+TMPFS_OPTIONS = frozenset(
+    "size mode uid gid nr_inodes nr_blocks mpol huge ro rw exec noexec suid nosuid dev nodev "
+    "atime noatime relatime norelatime strictatime nostrictatime diratime nodiratime sync async".split()
+)
 MOUNT_FIELDS = frozenset(
     ["Type", "Source", "Target", "ReadOnly", "BindOptions", "VolumeOptions", "TmpfsOptions", "Consistency"]
 )
@@ -116,15 +120,17 @@ MOUNT_FIELDS = frozenset(
 class Allowances:
     """What the operator allowed on the controller's command line."""
 
-    def __init__(self, privileged=False, host_paths=(), default_runtime="runc"):
+    def __init__(self, privileged=False, host_paths=(), default_runtime="runc", engine_sockets=()):
         self.privileged = privileged
         self.host_paths = tuple(normalize_path(path) for path in host_paths)
+        # Host paths of the socket the controller was given, wherever the operator keeps it.
+        self.engine_sockets = tuple(path for path in (normalize_path(p) for p in engine_sockets) if path)
         # The engine's default runtime, or a function asking the engine for it (called only if a component names one).
         self._default_runtime = default_runtime
 
     @classmethod
-    def from_settings(cls, settings, default_runtime="runc"):
-        return cls(settings.allow_privileged, settings.allow_host_path, default_runtime)
+    def from_settings(cls, settings, default_runtime="runc", engine_sockets=()):
+        return cls(settings.allow_privileged, settings.allow_host_path, default_runtime, engine_sockets)
 
     @property
     def default_runtime(self):
@@ -212,12 +218,26 @@ def normalize_path(path):
     return "/" + posixpath.normpath(path).lstrip("/")
 
 
-def socket_reachable(path):
-    """The engine socket reached through a host path: the socket itself or a directory above it."""
-    for socket in ENGINE_SOCKETS:
+def socket_reachable(path, engine_sockets=()):
+    """The engine socket (or directory of sockets) a normalized host path reaches: it, in it, or above it; else None."""
+    for socket in ENGINE_SOCKETS + tuple(engine_sockets):
         if under(socket, path):
             return socket
+    for directory in ENGINE_DIRECTORIES:
+        if under(path, directory) or under(directory, path):
+            return directory
+    run_path = "/run" + path[len("/var/run") :] if under(path, "/var/run") else path
+    if under(run_path, ROOTLESS_RUNTIME):
+        parts = run_path.split("/")  # ['', 'run', 'user', uid, name, ...]
+        if len(parts) <= 4 or parts[4].startswith(ROOTLESS_NAMES):
+            return "/".join(parts[:4] + ["docker.sock"]) if len(parts) >= 4 else ROOTLESS_RUNTIME
     return None
+
+
+def _socket_phrase(found):
+    if found in ENGINE_DIRECTORIES:
+        return "the engine's sockets in %s are" % found
+    return "the engine socket %s is" % found
 
 
 def host_path_refusals(key, source, allowances):
@@ -225,9 +245,9 @@ def host_path_refusals(key, source, allowances):
     path = normalize_path(source)
     if path is None:
         return [Refusal(key, "host path %r is not absolute" % (source,))]
-    socket = socket_reachable(path)
+    socket = socket_reachable(path, allowances.engine_sockets)
     if socket:
-        return [Refusal(key, "the engine socket %s is reachable through host path %s" % (socket, path))]
+        return [Refusal(key, "%s reachable through host path %s" % (_socket_phrase(socket), path))]
     if ".." in source.split("/"):
         # The engine resolves '..' on the host, after symbolic links (/var/run/../etc is /etc there).
         return [Refusal(key, "host path %s steps back with '..'" % source)]
@@ -277,7 +297,11 @@ def _mounts(field, mounts, allowances, inspect_volume):
             if (mount.get("VolumeOptions") or {}).get("DriverConfig"):
                 found.append(Refusal("volumes", "volume driver options are not allowed in a component"))
             found.extend(volume_refusals("volumes", source, allowances, inspect_volume))
-        elif kind != "tmpfs":
+        elif kind == "tmpfs":
+            extra = sorted(set(mount.get("TmpfsOptions") or {}) - {"SizeBytes", "Mode"})
+            if extra:
+                found.append(Refusal("volumes", "tmpfs option(s) %s are not allowed" % ", ".join(extra)))
+        else:
             found.append(Refusal("volumes", "mount type %r is not allowed" % (kind,)))
     return found
 
@@ -291,6 +315,22 @@ def _binds(field, binds, allowances, inspect_volume):
         else:
             found.extend(volume_refusals("volumes", source, allowances, inspect_volume))
     return found
+
+
+def check_named_volumes(component_name, host_config, allowances, inspect_volume):
+    """The volume rows again, for a component's own named volumes as the engine has them now (a restart's check).
+
+    A volume the component names may be made, or made again, after the start's check: by the engine when the
+    component is first created, by anyone with the engine's API while the component is down.
+    """
+    names = [mount.get("Source") for mount in host_config.get("Mounts") or [] if mount.get("Type") == "volume"]
+    names += [str(bind).split(":", 1)[0] for bind in host_config.get("Binds") or []]
+    found = []
+    for name in names:
+        if name and not str(name).startswith("/"):
+            found.extend(volume_refusals("volumes", name, allowances, inspect_volume))
+    if found and not allowances.privileged:
+        raise found[0].error(component_name)
 
 
 def normalize_capability(name):
@@ -312,9 +352,33 @@ def _security_options(field, options, allowances, inspect_volume):
     for option in options or []:
         text = str(option).strip()
         name, _sep, value = text.replace(":", "=", 1).partition("=")
-        if name.strip().lower() == "no-new-privileges" and value.strip().lower() in ("", "true", "false"):
+        if name.strip().lower() == "no-new-privileges" and value.strip().lower() in ("", "true"):
             continue
+        # no-new-privileges=false too: it undoes the engine's no-new-privileges default for the component.
         found.append(Refusal("security_opt", "security option %s is not allowed" % text))
+    return found
+
+
+def _ulimits(field, ulimits, allowances, inspect_volume):
+    """Every limit but rtprio: with it, a process may take real-time priority, which no CPU limit bounds."""
+    found = []
+    for ulimit in ulimits or []:
+        name = str(ulimit.get("Name") or "").strip().lower()
+        if name == "rtprio" and (ulimit.get("Soft") or ulimit.get("Hard")):
+            found.append(
+                Refusal("ulimits", "ulimit rtprio lets the component take real-time priority and starve the node")
+            )
+    return found
+
+
+def _tmpfs(field, mounts, allowances, inspect_volume):
+    """tmpfs mount options: sizes, modes, owners and the plain flags; no bind or propagation flag."""
+    found = []
+    for target in sorted(mounts or {}):
+        for option in str(mounts[target] or "").split(","):
+            name = option.strip().split("=", 1)[0].lower()
+            if name and name not in TMPFS_OPTIONS:
+                found.append(Refusal("tmpfs", "tmpfs option %s (%s) is not allowed" % (option.strip(), target)))
     return found
 
 
@@ -388,6 +452,8 @@ _HOST_RULES = {
     "Runtime": _runtime,
     "Isolation": _isolation,
     "OomScoreAdj": _oom_score,
+    "Ulimits": _ulimits,
+    "Tmpfs": _tmpfs,
     "Privileged": _must_be_false("privileged mode is not allowed"),
     "OomKillDisable": _must_be_false("disabling the OOM killer lets the component exhaust the node's memory"),
     "CpuRealtimePeriod": _must_be_false("real-time scheduling can starve the node"),
@@ -407,14 +473,19 @@ _HOST_RULES = {
 }
 
 
-def shared_controller_mounts(controller_mounts, socket_path=None):
-    """(mounts, excluded) for -volumes: the controller's mounts as Mounts, without those reaching its socket.
+def shared_controller_mounts(controller_mounts, socket_path=None, allowances=None, inspect_volume=None, credentials=()):
+    """(mounts, excluded) for -volumes: the controller's mounts as Mounts, and (destination, reason) of those left out.
 
-    A mount is left out when its destination is the socket the controller uses or a directory holding it
-    (the same device and inode directly inside, or the socket's path under it), or when its host source
-    reaches an engine socket. A mount nested inside another (the socket bound into a shared /var/run
-    volume) is judged on its own: the volume below holds only an empty mount point.
+    Never shared, leave or not: a mount through which the engine's socket is reachable - its destination is the
+    socket the controller uses or a directory holding it (the same device and inode directly inside, or the
+    socket's path under it), or its host source (a bind's, or the path a local volume binds) reaches an engine
+    socket. A mount nested inside another (the socket bound into a shared /var/run volume) is judged on its own:
+    the volume below holds only an empty mount point.
+    Not shared without -allow-privileged: a mount holding the controller's credentials (credentials: their paths
+    here), a bind of the kernel's trees, a volume of another driver than local or mounting a device.
+    inspect_volume(name): the engine's inspect of a named volume, or None.
     """
+    allowances = allowances or Allowances()
     socket_path = socket_path or unix_socket_path() or DOCKER_SOCKET
     socket_id = _file_id(socket_path)
     destinations = set(normalize_path(mount.get("Destination") or "") for mount in controller_mounts or [])
@@ -424,8 +495,10 @@ def shared_controller_mounts(controller_mounts, socket_path=None):
         kind = mount.get("Type")
         if kind not in ("bind", "volume"):
             continue
-        if _reaches_socket(mount, destination, socket_path, socket_id, destinations):
-            excluded.append(destination)
+        volume = inspect_volume(mount.get("Name")) if kind == "volume" and inspect_volume else None
+        reason = _unshared(mount, volume, socket_path, socket_id, destinations, allowances, credentials)
+        if reason:
+            excluded.append((destination, reason))
             continue
         item = {"Type": kind, "Target": destination, "ReadOnly": not mount.get("RW", True)}
         item["Source"] = mount.get("Name") if kind == "volume" else mount.get("Source")
@@ -433,14 +506,48 @@ def shared_controller_mounts(controller_mounts, socket_path=None):
     return shared, excluded
 
 
-def _reaches_socket(mount, destination, socket_path, socket_id, destinations):
+def _unshared(mount, volume, socket_path, socket_id, destinations, allowances, credentials):
+    """Why a controller mount is not shared with the components, or None."""
+    destination = mount.get("Destination") or ""
+    host_source = _host_source(mount, volume)
+    if _reaches_socket(destination, host_source, socket_path, socket_id, destinations, allowances):
+        return "the engine's socket is reachable through it"
+    if allowances.privileged:
+        return None
+    target = normalize_path(destination) or "/"
+    for credential in credentials:
+        if under(credential, target) or under(target, credential):
+            return "it holds %s, the controller's own credentials" % credential
+    if host_source:
+        refusals = host_path_refusals("volumes", host_source, Allowances(host_paths=["/"]))
+        if refusals:
+            return refusals[0].reason
+    if volume:
+        refusals = volume_refusals("volumes", mount.get("Name"), Allowances(host_paths=["/"]), lambda name: volume)
+        if refusals:
+            return refusals[0].reason
+    return None
+
+
+def _host_source(mount, volume):
+    """The host path a mount shows: a bind's source, or the path a local volume binds; else None."""
+    if mount.get("Type") == "bind":
+        return mount.get("Source") or "/"
+    options = (volume or {}).get("Options") or {}
+    mount_options = [option.strip() for option in str(options.get("o") or "").split(",")]
+    if (volume or {}).get("Driver", "local") == "local" and ("bind" in mount_options or "rbind" in mount_options):
+        return str(options.get("device") or "/")
+    return None
+
+
+def _reaches_socket(destination, host_source, socket_path, socket_id, destinations, allowances):
     socket = normalize_path(socket_path)
     target = normalize_path(destination)
     if target is None or target == socket:
         return True
     if socket and under(socket, target) and socket not in destinations:
         return True
-    if mount.get("Type") == "bind" and socket_reachable(normalize_path(mount.get("Source") or "/") or "/"):
+    if host_source is not None and socket_reachable(normalize_path(host_source) or "/", allowances.engine_sockets):
         return True
     if socket_id is None:
         return False

@@ -300,8 +300,30 @@ class Pod:
 
     def _restart(self, state):
         self._remove(state.container_id)
+        self._check_named_volumes(state.component)
         self._create(state.component, self.client)
         self._start_component(state.component, self.client)
+
+    def _check_named_volumes(self, component):
+        """The policy's volume rows before a component is created again: its named volumes may have changed."""
+        host = component.host_config
+        named = [mount for mount in host.get("Mounts") or [] if mount.get("Type") == "volume"]
+        if not named and not any(not str(bind).startswith("/") for bind in host.get("Binds") or []):
+            return
+        from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy  # only for such restarts
+
+        socket = self.context.engine_socket
+        allowances = policy.Allowances.from_settings(
+            self.context.settings, engine_sockets=[socket[0]] if socket else []
+        )
+
+        def inspect_volume(name):
+            try:
+                return self.client.inspect_volume(self.context.volume_names.get(name, name))
+            except NotFound:
+                return None
+
+        policy.check_named_volumes(component.name, host, allowances, inspect_volume)
 
     def _state_for(self, container_id):
         for state in self.states.values():

@@ -29,7 +29,8 @@ BOOLEAN_SETTINGS = {
 }
 DEFAULT_COPY_LIMIT = 64 * 1024 * 1024
 # Settings an operator gives on the command line only: a pod definition cannot allow itself.
-FLAG_ONLY = ("allow-privileged", "allow-host-path", "copy-limit")
+# What widens a pod's reach on the node is the operator's: -volumes hands the controller's mounts to the components.
+FLAG_ONLY = ("allow-privileged", "allow-host-path", "copy-limit", "volumes")
 VALUE_SETTINGS = {
     "grace-period": (None, "time to stop every component (default: the controller's stop timeout, else 10s)"),
     "copy-limit": (DEFAULT_COPY_LIMIT, "bytes pod.copy may copy into the pod's components in all (default 64m)"),

@@ -187,6 +187,21 @@ def test_sharing_the_controller_volumes_leaves_out_its_socket(boot, output):
     assert any("/var/run/docker.sock is not shared with the components" in line for line in output.of("info"))
 
 
+def test_a_definition_cannot_share_the_controller_mounts(boot):
+    with pytest.raises(SpecError) as error:
+        boot(settings={"volumes": "true"})
+    assert str(error.value) == 'key "pod.controller.volumes": can only be set as a flag of the controller (-volumes)'
+
+
+def test_the_socket_the_controller_was_given_is_out_of_the_components_reach(boot):
+    mounts = [{"Type": "bind", "Source": "/srv/engine/api.sock", "Destination": "/var/run/docker.sock", "RW": False}]
+    with pytest.raises(SpecError) as error:
+        boot(
+            {"app": {"image": "busybox", "volumes": ["/srv/engine:/e"]}}, flags=["-allow-host-path=/srv"], mounts=mounts
+        )
+    assert "the engine socket /srv/engine/api.sock is reachable through host path /srv/engine;" in str(error.value)
+
+
 def test_settings_come_from_flags_over_labels_over_defaults(boot):
     pod = boot(settings={"logs": "false", "exit-policy": "continue"}, flags=["-logs"])
     assert pod.context.settings.logs is True

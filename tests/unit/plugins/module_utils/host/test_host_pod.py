@@ -133,6 +133,13 @@ def test_controller_config_keeps_ipc_private_when_not_shared():
     assert "IpcMode" not in controller_config(normalize(params(share_ipc=False)), {})["HostConfig"]
 
 
+def test_sharing_volumes_is_a_flag_of_the_controller_never_a_label():
+    definition = normalize(params(share_volumes=True))
+    assert "pod.controller.volumes" not in pod_labels(definition, "abc")
+    assert controller_config(definition, {})["Cmd"] == ["-logs", "-volumes=true"]
+    assert "Cmd" not in controller_config(normalize(params(share_volumes=False)), {})
+
+
 def controller(digest_label="d1", running=True):
     return {"Id": "c1", "Config": {"Labels": {LABEL_DIGEST: digest_label}}, "State": {"Running": running}}
 

@@ -103,7 +103,7 @@ def test_sidecars_start_first():
     [
         ([], {}, {"pids": True, "ipc": True, "volumes": False, "logs": True, "pull": False}),
         (["-logs", "--pids=false", "-ipc=0"], {}, {"pids": False, "ipc": False, "logs": True}),
-        ([], {"volumes": "true", "pids": "no"}, {"volumes": True, "pids": False}),
+        (["-volumes"], {"pids": "no"}, {"volumes": True, "pids": False}),
         (["-pids=true"], {"pids": "false"}, {"pids": True}),
     ],
 )

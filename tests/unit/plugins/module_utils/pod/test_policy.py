@@ -53,6 +53,12 @@ NEEDS_PRIVILEGED = [
     ({"oom_kill_disable": True}, "oom_kill_disable", "disabling the OOM killer"),
     ({"oom_score_adj": -500}, "oom_score_adj", "a negative OOM score"),
     ({"cpu_rt_runtime": 950000}, "cpu_rt_runtime", "real-time scheduling"),
+    ({"ulimits": {"rtprio": 99}}, "ulimits", "ulimit rtprio lets the component take real-time priority"),
+    ({"ulimits": {"RTPRIO": {"soft": 0, "hard": 1}}}, "ulimits", "ulimit rtprio lets the component take"),
+    ({"security_opt": ["no-new-privileges=false"]}, "security_opt", "security option no-new-privileges=false"),
+    ({"security_opt": ["no-new-privileges:false"]}, "security_opt", "security option no-new-privileges:false"),
+    ({"tmpfs": ["/run:rbind"]}, "tmpfs", "tmpfs option rbind (/run) is not allowed"),
+    ({"tmpfs": ["/run:size=1m,rshared"]}, "tmpfs", "tmpfs option rshared (/run) is not allowed"),
     ({"storage_opt": {"dm.basesize": "20G"}}, "storage_opt", "storage option(s) dm.basesize are not allowed"),
     ({"volumes": ["/var/run/docker.sock:/var/run/docker.sock"]}, "volumes", "the engine socket /var/run/docker.sock"),
     ({"volumes": ["/run:/host-run:ro"]}, "volumes", "the engine socket /run/docker.sock is reachable through"),
@@ -92,6 +98,16 @@ SOCKET_SPELLINGS = [
     "///",
     "/run/containerd/containerd.sock",
     "/run/containerd",
+    "/run/containerd/containerd.sock.ttrpc",
+    "/var/run/containerd/s/0123abcd",
+    "/var/run/docker/containerd/containerd.sock",
+    "/run/docker/swarm/control.sock",
+    "/var/run/docker/plugins",
+    "/var/run/docker",
+    "/run/user/1000/docker.sock",
+    "/var/run/user/1000/docker/containerd/containerd.sock",
+    "/run/user/1000",
+    "/run/user",
 ]
 
 
@@ -100,8 +116,22 @@ SOCKET_SPELLINGS = [
 def test_the_socket_is_refused_however_spelled_even_under_an_allowed_prefix(source, form):
     volume = source + ":/s" if form == "short" else {"type": "bind", "source": source, "target": "/s"}
     message = refusal({"volumes": [volume]}, policy.Allowances(host_paths=["/"]))
-    assert "the engine socket" in message and message.endswith("-allow-privileged to permit it")
+    assert "reachable through host path" in message and message.endswith("-allow-privileged to permit it")
+    assert "the engine socket " in message or "the engine's sockets in " in message
     check({"volumes": [volume]}, PRIVILEGED)
+
+
+def test_the_socket_the_controller_was_given_is_refused_wherever_the_operator_keeps_it():
+    allowances = policy.Allowances(host_paths=["/srv"], engine_sockets=["/srv/engine//docker.sock"])
+    for source in ("/srv/engine/docker.sock", "/srv/engine"):
+        message = refusal({"volumes": [source + ":/s"]}, allowances)
+        assert "the engine socket /srv/engine/docker.sock is reachable through host path %s;" % source in message
+    check({"volumes": ["/srv/data:/data"]}, allowances)
+
+
+@pytest.mark.parametrize("source", ["/run/user/1000/app", "/run/users", "/var/run/dockerd", "/run/containerd-data"])
+def test_neighbours_of_the_engine_sockets_are_plain_host_paths(source):
+    check({"volumes": [source + ":/s"]}, policy.Allowances(host_paths=["/run", "/var/run"]))
 
 
 @pytest.mark.parametrize(
@@ -165,6 +195,26 @@ def test_the_baseline_capabilities_pass(capability):
 @pytest.mark.parametrize("name", sorted(policy.SAFE_SYSCTLS))
 def test_the_safe_sysctls_pass(name):
     check({"sysctls": {name: "1"}})
+
+
+def test_limits_tmpfs_options_and_no_new_privileges_pass():
+    check(
+        {
+            "ulimits": {"nofile": {"soft": 1024, "hard": 4096}, "nproc": 512, "memlock": -1, "rtprio": 0},
+            "tmpfs": ["/run:size=64m,mode=1777,uid=1,gid=1,noexec,nosuid,nodev", "/cache"],
+            "security_opt": ["no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"],
+        }
+    )
+
+
+def test_a_tmpfs_mount_with_options_beyond_size_and_mode_is_refused():
+    mount = {"Type": "tmpfs", "Target": "/t", "TmpfsOptions": {"SizeBytes": 1, "Options": [["exec"]]}}
+    found = policy.refusals({"Image": "x", "HostConfig": {"Mounts": [mount]}}, DEFAULT)
+    assert [(item.key, item.reason) for item in found] == [("volumes", "tmpfs option(s) Options are not allowed")]
+    assert (
+        policy.refusals({"Image": "x", "HostConfig": {"Mounts": [dict(mount, TmpfsOptions={"Mode": 1})]}}, DEFAULT)
+        == []
+    )
 
 
 def volumes(**by_name):
@@ -264,7 +314,7 @@ def test_allowances_come_from_the_controller_command_only():
 
 
 def test_operator_flags_cannot_be_set_by_labels():
-    for name, value in (("allow-privileged", "true"), ("allow-host-path", "/"), ("copy-limit", "1g")):
+    for name, value in (("allow-privileged", "true"), ("allow-host-path", "/"), ("copy-limit", "1g"), ("volumes", "1")):
         with pytest.raises(SpecError, match='key "pod.controller.%s": can only be set as a flag' % name):
             resolve({}, {name: value})
     settings = resolve(parse_flags(["-allow-privileged", "-allow-host-path", "/srv/", "--allow-host-path=//x/."]), {})
@@ -321,7 +371,8 @@ def test_volume_sharing_leaves_out_every_mount_that_reaches_the_socket(engine_so
         {"Type": "tmpfs", "Destination": "/tmp"},
     ]
     shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
-    assert excluded == [run, str(alias), "/host-run"]
+    assert [destination for destination, _reason in excluded] == [run, str(alias), "/host-run"]
+    assert set(reason for _destination, reason in excluded) == {"the engine's socket is reachable through it"}
     assert shared == [
         {"Type": "bind", "Source": "/srv/conf", "Target": str(data), "ReadOnly": True},
         {"Type": "volume", "Source": "shared_logs", "Target": "/logs", "ReadOnly": False},
@@ -330,7 +381,10 @@ def test_volume_sharing_leaves_out_every_mount_that_reaches_the_socket(engine_so
 
 def test_the_socket_mount_itself_is_never_shared(engine_socket):
     mounts = [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False}]
-    assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == ([], [engine_socket])
+    assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == (
+        [],
+        [(engine_socket, "the engine's socket is reachable through it")],
+    )
     renamed = [{"Type": "bind", "Source": "/somewhere/else.sock", "Destination": "/x/../" + engine_socket}]
     assert policy.shared_controller_mounts(renamed, socket_path=engine_socket)[0] == []
 
@@ -343,7 +397,7 @@ def test_a_volume_under_the_socket_mount_is_shared(engine_socket):
         {"Type": "volume", "Name": "pids", "Source": "/var/lib/docker/volumes/pids/_data", "Destination": run},
     ]
     shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
-    assert excluded == [engine_socket]
+    assert [destination for destination, _reason in excluded] == [engine_socket]
     assert shared == [{"Type": "volume", "Source": "pids", "Target": run, "ReadOnly": False}]
 
 
@@ -352,4 +406,48 @@ def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_sock
     other.mkdir()
     os.link(engine_socket, str(other / "renamed.sock"))
     mounts = [{"Type": "bind", "Source": "/x", "Destination": str(other), "RW": True}]
-    assert policy.shared_controller_mounts(mounts, socket_path=engine_socket) == ([], [str(other)])
+    shared, excluded = policy.shared_controller_mounts(mounts, socket_path=engine_socket)
+    assert (shared, [destination for destination, _reason in excluded]) == ([], [str(other)])
+
+
+def test_volume_sharing_leaves_out_credentials_kernel_trees_and_volumes_reaching_the_node(engine_socket, tmp_path):
+    certs, docker_config, data = (str(tmp_path / name) for name in ("certs", "root/.docker", "data"))
+    mounts = [
+        {"Type": "bind", "Source": "/etc/docker/tls", "Destination": certs, "RW": False},
+        {"Type": "bind", "Source": "/home/op/.docker", "Destination": docker_config, "RW": False},
+        {"Type": "bind", "Source": "/proc", "Destination": "/host-proc", "RW": False},
+        {"Type": "volume", "Name": "hostroot", "Destination": "/rootfs", "RW": False},
+        {"Type": "volume", "Name": "hostrun", "Destination": "/hostrun", "RW": False},
+        {"Type": "volume", "Name": "remote", "Destination": "/remote", "RW": True},
+        {"Type": "volume", "Name": "disk", "Destination": "/disk", "RW": True},
+        {"Type": "volume", "Name": "site", "Destination": "/site", "RW": True},
+        {"Type": "bind", "Source": "/srv/data", "Destination": data, "RW": True},
+    ]
+    volumes = {
+        "hostroot": {"Driver": "local", "Options": {"type": "none", "o": "bind", "device": "/"}},
+        "hostrun": {"Driver": "local", "Options": {"type": "none", "o": "rbind,ro", "device": "/var/run/docker"}},
+        "remote": {"Driver": "sshfs", "Options": {}},
+        "disk": {"Driver": "local", "Options": {"type": "ext4", "device": "/dev/sdb1"}},
+        "site": {"Driver": "local", "Options": {"type": "none", "o": "bind", "device": "/srv/site"}},
+    }
+    credentials = [certs + "/key.pem", docker_config + "/config.json"]
+
+    def share(allowances):
+        return policy.shared_controller_mounts(
+            mounts, engine_socket, allowances, inspect_volume=volumes.get, credentials=credentials
+        )
+
+    shared, excluded = share(DEFAULT)
+    assert excluded == [
+        (certs, "it holds %s/key.pem, the controller's own credentials" % certs),
+        (docker_config, "it holds %s/config.json, the controller's own credentials" % docker_config),
+        ("/host-proc", "host path /proc reaches the node's /proc"),
+        ("/rootfs", "the engine's socket is reachable through it"),
+        ("/hostrun", "the engine's socket is reachable through it"),
+        ("/remote", "volume remote uses the sshfs driver, which may mount host paths"),
+        ("/disk", "volume disk mounts the node's device /dev/sdb1"),
+    ]
+    assert [mount["Target"] for mount in shared] == ["/site", data]
+    shared, excluded = share(PRIVILEGED)
+    assert [destination for destination, _reason in excluded] == ["/rootfs", "/hostrun"]
+    assert len(shared) == len(mounts) - 2

@@ -280,3 +280,46 @@ def test_an_exception_inside_a_running_pod_thread_ends_the_pod_with_1(engine, ru
     assert running.result(timeout=3) == 1
     assert_one_error(output, "KeyError")
     assert_nothing_left(engine)
+
+
+PLAIN_VOLUME = {"Name": "data", "Driver": "local", "Options": {}}
+ROOT_VOLUME = {"Name": "data", "Driver": "local", "Options": {"type": "none", "o": "bind", "device": "/"}}
+
+
+class VolumeMadeAgain(dict):
+    """The engine's volume `data`: a plain local one at the pod's start, then one binding the host's /."""
+
+    def __init__(self):
+        super(VolumeMadeAgain, self).__init__(data=PLAIN_VOLUME)
+        self.looks = 0
+
+    def __getitem__(self, name):
+        self.looks += 1
+        return PLAIN_VOLUME if self.looks == 1 else ROOT_VOLUME
+
+
+def test_a_named_volume_made_again_to_bind_the_host_is_refused_at_the_restart(engine, run_pod, output, fast_backoff):
+    engine.volumes = VolumeMadeAgain()
+    engine.script("app", exits=[1, None])
+    running = run_pod({"db": spec(), "app": spec(restart="on-failure", volumes=["data:/data"])})
+    assert running.result() == 2
+    assert_one_error(
+        output,
+        'component "app": key "volumes": the engine socket /var/run/docker.sock is reachable through host path /;',
+        "-allow-privileged",
+    )
+    assert "stopping the pod (restart of app failed)" in output.of("info")
+    assert len(engine.calls_to("create_container", "app")) == 1 and engine.volumes.looks == 2
+    assert_nothing_left(engine)
+
+
+def test_with_leave_the_restart_mounts_the_volume_as_it_is_now(engine, run_pod, output, fast_backoff):
+    engine.volumes = VolumeMadeAgain()
+    engine.script("app", exits=[1, None])
+    running = run_pod(
+        {"db": spec(), "app": spec(restart="on-failure", volumes=["data:/data"])}, flags=["-allow-privileged"]
+    )
+    wait_for(lambda: len(engine.calls_to("start_container", "app")) == 2, message="the restart")
+    assert output.of("error") == [] and engine.volumes.looks == 2
+    running.pod.deliver_signal("TERM")
+    assert running.result() == 0
