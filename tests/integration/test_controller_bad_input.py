@@ -77,6 +77,18 @@ CASES = [
         id="self-allowed-privileges",
     ),
     pytest.param(
+        {"pod.component.app": GOOD + "\nlabels: {com.docker.stack.namespace: prod}"},
+        'component "app": key "labels": label com.docker.stack.namespace is reserved',
+        2,
+        id="another-stacks-label",
+    ),
+    pytest.param(
+        {"pod.component.b.podlike._guard": GOOD},
+        'component "b.podlike._guard": the name must start with a letter or digit',
+        2,
+        id="name-of-another-pods-guard",
+    ),
+    pytest.param(
         {"pod.component.app": GOOD, "pod.controller.volumes": "true"},
         'key "pod.controller.volumes": can only be set as a flag of the controller (-volumes)',
         2,

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import NAME_SEPARATOR
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import (
     HostPod,
     definition_text,
@@ -32,6 +33,12 @@ def desired(params):
     """(definition, labels, digest, parsed pod) from the options, validated; all None without components."""
     if not params["components"] and not params["compose_file"]:
         return None, None, None, None
+    if NAME_SEPARATOR in "." + params["name"] + ".":
+        raise SpecError(
+            "a pod's name holds no 'podlike' between dots: its containers are named <pod>%s<component>"
+            % NAME_SEPARATOR,
+            key="name",
+        )
     params = dict(params, labels={k: str(v) for k, v in (params["labels"] or {}).items()})
     definition = normalize(params)
     compose_text = None

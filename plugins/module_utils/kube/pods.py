@@ -7,10 +7,16 @@ Containers become ``pod.component.*`` labels, init containers ``pod.init.compone
 controller service's keys. Every field is either translated here or refused by its path.
 """
 
+import re
+
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET, EMPTYDIR_ROOT
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.quantities import cpu_text, cpus, memory_bytes
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml
 
+# Kubernetes names: a volume's is a DNS-1123 label, a claim's a DNS-1123 subdomain (no '.', '..' or '/': a claim
+# becomes a named volume on the controller, and a name starting with '.' would be a host path to Compose).
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 CLAIM_ROOT = "/podlike/kube/volumes/"
 CONFIG_ROOT = "/podlike/kube/configmap/"
 SECRET_PREFIX = "kube-secret."
@@ -297,6 +303,9 @@ class PodTranslator:
             if not isinstance(volume, dict) or not volume.get("name"):
                 self.findings.refuse(path, "a volume needs a name")
                 continue
+            if not DNS_LABEL.match(str(volume["name"])):
+                self.findings.refuse(f"{path}.name", "must be a DNS-1123 label (lowercase letters, digits, '-')")
+                continue
             kinds = [key for key in volume if key != "name"]
             if len(kinds) != 1:
                 self.findings.refuse(path, "needs exactly one volume source")
@@ -320,6 +329,12 @@ class PodTranslator:
                 claim = str(source.get("claimName") or "")
                 if not claim:
                     self.findings.refuse(f"{path}.persistentVolumeClaim.claimName", "is required")
+                    continue
+                if not DNS_SUBDOMAIN.match(claim):
+                    self.findings.refuse(
+                        f"{path}.persistentVolumeClaim.claimName",
+                        "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.' between them)",
+                    )
                     continue
                 self.resources.volumes.setdefault(claim, {})
                 self.controller_volumes.append(f"{claim}:{CLAIM_ROOT}{claim}")

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX
+from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_COPY_PREFIX, NAME_SEPARATOR
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.component import Component, RestartPolicy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import parse_probes
@@ -21,6 +21,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
     parse_size,
     shell_words,
 )
+
+# Labels a component may not set: the pod's own (who owns a container), a stack's and Swarm's (what a stack holds).
+RESERVED_LABEL_PREFIXES = ("podlike.", "com.docker.stack.", "com.docker.swarm.", "com.docker.compose.")
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NAME_CHARACTERS = _NAME_START | frozenset("_.-")
@@ -165,7 +168,13 @@ DEPENDENCY_CONDITIONS = ("service_started", "service_healthy", "service_complete
 
 def is_component_name(name):
     """A letter or digit, then letters, digits, '_', '.' and '-' (without `re`: see yaml_flat)."""
-    return isinstance(name, str) and bool(name) and name[0] in _NAME_START and set(name) <= _NAME_CHARACTERS
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and name[0] in _NAME_START
+        and set(name) <= _NAME_CHARACTERS
+        and NAME_SEPARATOR not in "." + name + "."  # <pod>.podlike.<name> must not read as another pod's container
+    )
 
 
 def component_keys(name, definition, strict=True):
@@ -176,7 +185,9 @@ def component_keys(name, definition, strict=True):
     """
     if not is_component_name(name):
         raise SpecError(
-            "the name must start with a letter or digit and hold only letters, digits, '_', '.', '-'", component=name
+            "the name must start with a letter or digit, hold only letters, digits, '_', '.', '-', and no 'podlike'"
+            " between dots",
+            component=name,
         )
     if not isinstance(definition, dict):
         raise SpecError(
@@ -345,6 +356,12 @@ def _translate(key, value, config, host):
         host.update(blkio(value))
     elif key == "labels":
         config["Labels"] = key_values(value)
+        for label in sorted(config["Labels"]):
+            if label.strip().lower().startswith(RESERVED_LABEL_PREFIXES):
+                raise ValueError(
+                    "label %s is reserved: the pod, the engine and Swarm tell containers apart by the labels under %s"
+                    % (label, ", ".join(RESERVED_LABEL_PREFIXES))
+                )
     # depends_on, restart, environment, env_file and x-podlike-* are read by the pod.
 
 

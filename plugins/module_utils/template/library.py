@@ -86,11 +86,10 @@ SERVICE_DISCOVERY = """\
       tags          optional list of tags -#}
 {%- set opts = Args.service_discovery or {} -%}
 {%- set port = opts.service_port | default(80) -%}
-{%- set definition = {'name': opts.service_name | default(Service.Name), 'port': port | int} -%}
-{%- if opts.tags %}{% set _ = definition.update({'tags': opts.tags | list}) %}{% endif -%}
-{%- if opts.check_path -%}
-{%- set _ = definition.update({'check': {'http': 'http://127.0.0.1:' ~ port ~ opts.check_path, 'interval': '10s'}}) -%}
-{%- endif -%}
+{%- set tags = {'tags': opts.tags | list} if opts.tags else {} -%}
+{%- set check = {'http': 'http://127.0.0.1:' ~ port ~ opts.check_path, 'interval': '10s'} -%}
+{%- set checks = {'check': check} if opts.check_path else {} -%}
+{%- set definition = dict(dict({'name': opts.service_name | default(Service.Name), 'port': port | int}, **tags), **checks) -%}
 service-discovery:
   image: {{ opts.image | default('hashicorp/consul:1.17') | tojson }}
   command: [agent, {{ ('-join=' ~ (opts.join | default('consul'))) | tojson }}, -data-dir=/consul/data]

@@ -215,6 +215,15 @@ class PodRenderer:
             source = load_template(item, self.workdir)
         except TemplateError as error:
             raise error.with_context(service=self.name, key=kind)
+        if kind == "pod" and source.fetched:
+            # The controller holds the engine's socket: what it runs, with which flags and mounts, is the operator's.
+            raise TemplateError(
+                "a pod template describes the controller, which holds the engine's socket: it comes from the stack"
+                " file, a file beside it or the library, not over HTTP",
+                service=self.name,
+                template=source.name,
+                key=kind,
+            )
         try:
             text = render_text(source.text, self.context)
             mapping = parse_yaml(text, "the rendered template")
@@ -385,7 +394,11 @@ def _jinja_environment():
             return gotemplate.go_string(value)
         return value
 
-    environment = jinja2.Environment(
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # Sandboxed: a template reaches no attribute that leads out of its values (__globals__, __class__...), and
+    # changes none of them; templates may come from a library or a URL.
+    environment = ImmutableSandboxedEnvironment(
         undefined=GoStyleUndefined, keep_trailing_newline=True, finalize=finalize, autoescape=False
     )
     for name in ("yaml", "indent", "empty", "notEmpty", "contains", "startsWith", "replace"):

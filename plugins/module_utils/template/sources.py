@@ -14,11 +14,12 @@ _HTTP_URL = re.compile(r"(?i)^https?://")
 
 
 class TemplateSource:
-    """The text of one template and the name it is known by in errors."""
+    """The text of one template, the name it is known by in errors, and whether it was fetched over HTTP."""
 
-    def __init__(self, name, text):
+    def __init__(self, name, text, fetched=False):
         self.name = name
         self.text = text
+        self.fetched = fetched
 
 
 def load_template(item, workdir):
@@ -122,4 +123,4 @@ def _load_http(url, insecure, fallback, workdir):
             return load_template(fallback, workdir)
         reason = getattr(error, "reason", None) or error
         raise TemplateError(f"cannot fetch template {url}: {reason}", template=url)
-    return TemplateSource(url, text)
+    return TemplateSource(url, text, fetched=True)

@@ -138,3 +138,9 @@ def test_compose_file_content_is_part_of_the_digest(tmp_path):
     assert desired(params(components=None, compose_file=str(compose)))[2] != first
     with pytest.raises(SpecError, match="compose_file"):
         desired(params(components=None, compose_file=str(tmp_path / "missing.yml")))
+
+
+def test_a_pod_name_holding_the_container_name_separator_is_refused():
+    with pytest.raises(SpecError) as error:
+        desired(params(name="web.podlike.b"))
+    assert str(error.value).startswith("key \"name\": a pod's name holds no 'podlike' between dots")

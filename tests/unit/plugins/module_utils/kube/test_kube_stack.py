@@ -341,6 +341,37 @@ def test_claims_are_named_volumes_and_host_paths_need_leave():
     assert web["command"] == ["-logs", "-allow-host-path=/srv/logs"]
 
 
+@pytest.mark.parametrize(
+    "volume, line",
+    [
+        (
+            {"name": "data", "persistentVolumeClaim": {"claimName": ".."}},
+            "spec.template.spec.volumes[0].persistentVolumeClaim.claimName: must be a DNS-1123 subdomain",
+        ),
+        (
+            {"name": "data", "persistentVolumeClaim": {"claimName": "."}},
+            "spec.template.spec.volumes[0].persistentVolumeClaim.claimName: must be a DNS-1123 subdomain",
+        ),
+        (
+            {"name": "data", "persistentVolumeClaim": {"claimName": "/srv/db"}},
+            "spec.template.spec.volumes[0].persistentVolumeClaim.claimName: must be a DNS-1123 subdomain",
+        ),
+        (
+            {"name": "../data", "emptyDir": {}},
+            "spec.template.spec.volumes[0].name: must be a DNS-1123 label",
+        ),
+    ],
+    ids=["dotdot", "dot", "path", "volume-name"],
+)
+def test_claim_and_volume_names_are_kubernetes_names_never_paths(volume, line):
+    """A claim is a named volume of the controller: '..' would be a host path (the working directory's parent)."""
+    lines = refusals(deployment(volumes=[volume]))
+    assert any(item.startswith("Deployment/web: " + line) for item in lines), lines
+    assert run(deployment(volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "db.v2-a"}}])).stack[
+        "volumes"
+    ] == {"db.v2-a": {}}
+
+
 # -- services -------------------------------------------------------------------------------------------------
 
 

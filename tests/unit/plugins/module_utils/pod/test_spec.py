@@ -116,10 +116,34 @@ def test_compose_file_components_ignore_compose_only_keys():
     assert component.definition == {"image": "x"}
 
 
-@pytest.mark.parametrize("name", ["", "-bad", "a b", "a/b", None])
+@pytest.mark.parametrize(
+    "name", ["", "-bad", "a b", "a/b", None, "b.podlike._guard", "podlike.x", "x.podlike", "podlike"]
+)
 def test_bad_component_names(name):
     with pytest.raises(SpecError):
         parse_component(name, {"image": "x"})
+
+
+def test_names_near_the_separator_are_component_names():
+    for name in ("podlike-proxy", "my.podlike2", "apodlike.b"):
+        assert parse_component(name, {"image": "x"}).name == name
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {"com.docker.stack.namespace": "prod"},
+        ["podlike.stack=prod"],
+        {"podlike.controller.id": "0" * 64},
+        {" com.docker.swarm.service.id": "x"},
+        {"COM.DOCKER.COMPOSE.project": "x"},
+    ],
+)
+def test_labels_the_pod_and_swarm_own_are_refused(labels):
+    with pytest.raises(SpecError) as error:
+        parse_component("app", {"image": "x", "labels": labels})
+    assert str(error.value).startswith('component "app": key "labels": label ')
+    assert "is reserved" in str(error.value) and "\n" not in str(error.value)
 
 
 @pytest.mark.parametrize(

@@ -556,3 +556,53 @@ def test_the_service_grace_period_reaches_the_controller():
     web = render_stack([stack])["services"]["web"]
     assert web["stop_grace_period"] == "20s"
     assert web["labels"]["pod.controller.grace-period"] == "20s"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cycler.__init__.__globals__.os.popen('touch MARKER').read()",
+        "''.__class__.__mro__[1].__subclasses__()",
+        "lipsum.__globals__['os'].system('touch MARKER')",
+        "Args.update({'x': 1})",
+    ],
+    ids=["globals", "mro", "lipsum", "mutation"],
+)
+def test_a_jinja2_template_reaches_nothing_outside_its_values(expression, tmp_path):
+    marker = str(tmp_path / "marker")
+    text = "app:\n  labels:\n    v: '{{ %s }}'\n" % expression.replace("MARKER", marker)
+    service = {"image": "demo", "x-podlike": {"transformer": {"inline": text}, "args": {"x": 0}}}
+    with pytest.raises(TemplateError) as raised:
+        render_stack(_stack(service))
+    assert str(raised.value).startswith('service "web": template "inline": key "transformer": template error: ')
+    assert "\n" not in str(raised.value) and not os.path.exists(marker)
+
+
+def test_outside_the_sandbox_the_same_template_runs_a_command(tmp_path):
+    """What the sandbox stops: Jinja2's plain Environment runs the payload of the test above."""
+    import jinja2
+
+    marker = tmp_path / "marker"
+    jinja2.Environment().from_string("{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}" % marker).render()
+    assert marker.exists()
+
+
+def test_a_pod_template_never_comes_over_http(monkeypatch):
+    from ansible_collections.podlike.swarm.plugins.module_utils.template import render, sources
+
+    fetched = sources.TemplateSource(
+        "https://templates.example/pod.yml", "pod:\n  command: [-allow-privileged]\n", True
+    )
+    monkeypatch.setattr(render, "load_template", lambda item, workdir: fetched)
+    service = {"image": "demo", "x-podlike": {"pod": "https://templates.example/pod.yml"}}
+    with pytest.raises(TemplateError) as raised:
+        render_stack(_stack(service))
+    assert str(raised.value) == (
+        'service "web": template "https://templates.example/pod.yml": key "pod": a pod template describes the '
+        "controller, which holds the engine's socket: it comes from the stack file, a file beside it or the "
+        "library, not over HTTP"
+    )
+    component = sources.TemplateSource("https://templates.example/c.yml", "proxy:\n  image: nginx\n", True)
+    monkeypatch.setattr(render, "load_template", lambda item, workdir: component)
+    service = {"image": "demo", "x-podlike": {"templates": "https://templates.example/c.yml"}}
+    assert _pod(_stack(service))["labels"]["pod.component.proxy"] == {"image": "nginx"}
