@@ -514,9 +514,12 @@ def _unshared(mount, volume, socket_path, socket_id, destinations, allowances, c
         return "the engine's socket is reachable through it"
     if allowances.privileged:
         return None
-    target = normalize_path(destination) or "/"
+    targets = set([normalize_path(destination) or "/", os.path.realpath(destination)])
+    sockets = set([normalize_path(socket_path), os.path.realpath(socket_path)])
     for credential in credentials:
-        if under(credential, target) or under(target, credential):
+        if credential in sockets:
+            continue  # the socket's rule above decides, and a volume the socket is bound on top of holds no socket
+        if any(under(credential, target) or under(target, credential) for target in targets):
             return "it holds %s, the controller's own credentials" % credential
     if host_source:
         refusals = host_path_refusals("volumes", host_source, Allowances(host_paths=["/"]))

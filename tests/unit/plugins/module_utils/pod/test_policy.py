@@ -401,6 +401,26 @@ def test_a_volume_under_the_socket_mount_is_shared(engine_socket):
     assert shared == [{"Type": "volume", "Source": "pids", "Target": run, "ReadOnly": False}]
 
 
+def test_a_volume_under_the_socket_mount_is_shared_though_the_socket_is_a_credential(engine_socket, tmp_path):
+    run = os.path.dirname(engine_socket)
+    alias = tmp_path / "run-alias"
+    os.symlink(run, str(alias))
+    mounts = [
+        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False},
+        {"Type": "volume", "Name": "pids", "Destination": run},
+    ]
+    for socket_path in (engine_socket, str(alias / "engine.sock")):
+        shared, excluded = policy.shared_controller_mounts(
+            mounts, socket_path, inspect_volume=lambda name: None, credentials=[engine_socket, run + "/key.pem"]
+        )
+        assert [destination for destination, _reason in excluded] == [engine_socket, run]
+        assert excluded[1][1] == "it holds %s/key.pem, the controller's own credentials" % run
+        shared, excluded = policy.shared_controller_mounts(
+            mounts, socket_path, inspect_volume=lambda name: None, credentials=[os.path.realpath(engine_socket)]
+        )
+        assert [mount["Target"] for mount in shared] == [run]
+
+
 def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_socket, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
