@@ -112,13 +112,14 @@ def _shared_mounts(client, controller, settings, output, socket=None):
     """-volumes: the controller's mounts for every component, but those reaching its socket or credentials."""
     if not settings.volumes:
         return []
-    from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import controller_credentials
+    from ansible_collections.podlike.swarm.plugins.module_utils.pod import controller_files
 
     shared, excluded = policy.shared_controller_mounts(
         controller.get("Mounts") or [],
         allowances=_allowances(settings, socket),
         inspect_volume=lambda name: _inspect_volume(client, name),
-        credentials=controller_credentials(client),
+        credentials=controller_files.controller_credentials(client),
+        mount_points=controller_files.mount_points(controller_files.read_mountinfo()),
     )
     for destination, reason in excluded:
         output.info("-volumes: %s is not shared with the components: %s" % (destination, reason))

@@ -136,6 +136,16 @@ def check_kind(path, mode, component=None, key=None, directories=True):
     raise SpecError("%s is %s: only %s" % (path, kind, only), component=component, key=key)
 
 
+def mount_points(mountinfo):
+    """Every mount point of /proc/self/mountinfo."""
+    points = set()
+    for line in mountinfo.splitlines():
+        fields = line.partition(" - ")[0].split(" ")
+        if len(fields) >= 5:
+            points.add(_unescape(fields[4]))
+    return sorted(points)
+
+
 def pod_mount_points(mountinfo):
     """The mount points of /proc/self/mountinfo that hold the pod's material: not /, the kernel's or the engine's."""
     points = set()

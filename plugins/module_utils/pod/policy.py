@@ -473,7 +473,9 @@ _HOST_RULES = {
 }
 
 
-def shared_controller_mounts(controller_mounts, socket_path=None, allowances=None, inspect_volume=None, credentials=()):
+def shared_controller_mounts(
+    controller_mounts, socket_path=None, allowances=None, inspect_volume=None, credentials=(), mount_points=None
+):
     """(mounts, excluded) for -volumes: the controller's mounts as Mounts, and (destination, reason) of those left out.
 
     Never shared, leave or not: a mount through which the engine's socket is reachable - its destination is the
@@ -481,14 +483,16 @@ def shared_controller_mounts(controller_mounts, socket_path=None, allowances=Non
     socket's path under it), or its host source (a bind's, or the path a local volume binds) reaches an engine
     socket. A mount nested inside another (the socket bound into a shared /var/run volume) is judged on its own:
     the volume below holds only an empty mount point.
-    Not shared without -allow-privileged: a mount holding the controller's credentials (credentials: their paths
-    here), a bind of the kernel's trees, a volume of another driver than local or mounting a device.
-    inspect_volume(name): the engine's inspect of a named volume, or None.
+    Not shared without -allow-privileged: a mount holding the controller's credentials (credentials: their resolved
+    paths here), a bind of the kernel's trees, a volume of another driver than local or mounting a device.
+    inspect_volume(name): the engine's inspect of a named volume, or None. mount_points: every mount point here
+    (/proc/self/mountinfo), to tell the mount a credential lies on (default: the controller's mounts).
     """
     allowances = allowances or Allowances()
     socket_path = socket_path or unix_socket_path() or DOCKER_SOCKET
     socket_id = _file_id(socket_path)
     destinations = set(normalize_path(mount.get("Destination") or "") for mount in controller_mounts or [])
+    held = _credentials_held(controller_mounts, credentials, socket_path, mount_points)
     shared, excluded = [], []
     for mount in controller_mounts or []:
         destination = mount.get("Destination") or ""
@@ -496,7 +500,7 @@ def shared_controller_mounts(controller_mounts, socket_path=None, allowances=Non
         if kind not in ("bind", "volume"):
             continue
         volume = inspect_volume(mount.get("Name")) if kind == "volume" and inspect_volume else None
-        reason = _unshared(mount, volume, socket_path, socket_id, destinations, allowances, credentials)
+        reason = _unshared(mount, volume, socket_path, socket_id, destinations, allowances, held.get(destination))
         if reason:
             excluded.append((destination, reason))
             continue
@@ -506,21 +510,45 @@ def shared_controller_mounts(controller_mounts, socket_path=None, allowances=Non
     return shared, excluded
 
 
-def _unshared(mount, volume, socket_path, socket_id, destinations, allowances, credentials):
-    """Why a controller mount is not shared with the components, or None."""
+def _credentials_held(controller_mounts, credentials, socket_path, mount_points=None):
+    """{destination: credential} of the controller's mounts that hold a credential that exists here.
+
+    A credential lies on the deepest mount point above it: a Swarm secret or a bind on top of a volume's
+    directory is its own mount, and the volume below holds none of it. A mount inside a credential's path holds
+    that credential. The socket is left to the socket's rule.
+    """
+    by_point = {}
+    for mount in controller_mounts or []:
+        destination = mount.get("Destination") or ""
+        by_point[os.path.realpath(destination)] = destination
+        by_point.setdefault(normalize_path(destination) or "/", destination)
+    points = list(mount_points) if mount_points is not None else list(by_point)
+    sockets = set([normalize_path(socket_path), os.path.realpath(socket_path)])
+    held = {}
+    for credential in sorted(credentials):
+        if credential in sockets:
+            continue
+        for point, destination in by_point.items():
+            if under(point, credential) and point != credential:
+                held.setdefault(destination, credential)
+        if not os.path.lexists(credential):
+            continue
+        deepest = max((point for point in points if under(credential, point)), key=len, default=None)
+        if deepest in by_point:
+            held.setdefault(by_point[deepest], credential)
+    return held
+
+
+def _unshared(mount, volume, socket_path, socket_id, destinations, allowances, credential):
+    """Why a controller mount is not shared with the components, or None; credential: one it holds, or None."""
     destination = mount.get("Destination") or ""
     host_source = _host_source(mount, volume)
     if _reaches_socket(destination, host_source, socket_path, socket_id, destinations, allowances):
         return "the engine's socket is reachable through it"
     if allowances.privileged:
         return None
-    targets = set([normalize_path(destination) or "/", os.path.realpath(destination)])
-    sockets = set([normalize_path(socket_path), os.path.realpath(socket_path)])
-    for credential in credentials:
-        if credential in sockets:
-            continue  # the socket's rule above decides, and a volume the socket is bound on top of holds no socket
-        if any(under(credential, target) or under(target, credential) for target in targets):
-            return "it holds %s, the controller's own credentials" % credential
+    if credential:
+        return "it holds %s, the controller's own credentials" % credential
     if host_source:
         refusals = host_path_refusals("volumes", host_source, Allowances(host_paths=["/"]))
         if refusals:

@@ -402,23 +402,37 @@ def test_a_volume_under_the_socket_mount_is_shared(engine_socket):
 
 
 def test_a_volume_under_the_socket_mount_is_shared_though_the_socket_is_a_credential(engine_socket, tmp_path):
+    """rycus86/podlike's volume example, with /var/run a link to /run and a registry secret in /run/secrets."""
     run = os.path.dirname(engine_socket)
-    alias = tmp_path / "run-alias"
-    os.symlink(run, str(alias))
+    alias = str(tmp_path / "var-run")
+    os.symlink(run, alias)
+    os.makedirs(os.path.join(run, "secrets"))
+    secret = os.path.join(run, "secrets", "auth.json")
+    open(secret, "w").close()
     mounts = [
-        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": engine_socket, "RW": False},
-        {"Type": "volume", "Name": "pids", "Destination": run},
+        {"Type": "bind", "Source": "/var/run/docker.sock", "Destination": alias + "/engine.sock", "RW": False},
+        {"Type": "volume", "Name": "pids", "Destination": alias},
     ]
-    for socket_path in (engine_socket, str(alias / "engine.sock")):
-        shared, excluded = policy.shared_controller_mounts(
-            mounts, socket_path, inspect_volume=lambda name: None, credentials=[engine_socket, run + "/key.pem"]
+    points = ["/", run, engine_socket, os.path.dirname(secret)]  # the secret is a mount of its own, as in Swarm
+
+    def share(credentials, mount_points=points):
+        return policy.shared_controller_mounts(
+            mounts,
+            alias + "/engine.sock",
+            inspect_volume=lambda name: None,
+            credentials=credentials,
+            mount_points=mount_points,
         )
-        assert [destination for destination, _reason in excluded] == [engine_socket, run]
-        assert excluded[1][1] == "it holds %s/key.pem, the controller's own credentials" % run
-        shared, excluded = policy.shared_controller_mounts(
-            mounts, socket_path, inspect_volume=lambda name: None, credentials=[os.path.realpath(engine_socket)]
-        )
-        assert [mount["Target"] for mount in shared] == [run]
+
+    shared, excluded = share([os.path.realpath(engine_socket), secret])
+    assert [mount["Target"] for mount in shared] == [alias]
+    assert [destination for destination, _reason in excluded] == [alias + "/engine.sock"]
+    # Without the secret's own mount point, the secret lies on the volume, which then holds it.
+    shared, excluded = share([secret], mount_points=["/", run, engine_socket])
+    assert excluded[1] == (alias, "it holds %s, the controller's own credentials" % secret)
+    # A credential that does not exist here is held by no mount.
+    shared, excluded = share([os.path.join(run, "key.pem")])
+    assert [mount["Target"] for mount in shared] == [alias]
 
 
 def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_socket, tmp_path):
@@ -432,6 +446,9 @@ def test_volume_sharing_finds_the_socket_by_inode_under_another_name(engine_sock
 
 def test_volume_sharing_leaves_out_credentials_kernel_trees_and_volumes_reaching_the_node(engine_socket, tmp_path):
     certs, docker_config, data = (str(tmp_path / name) for name in ("certs", "root/.docker", "data"))
+    for path in (certs + "/key.pem", docker_config + "/config.json"):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "w").close()
     mounts = [
         {"Type": "bind", "Source": "/etc/docker/tls", "Destination": certs, "RW": False},
         {"Type": "bind", "Source": "/home/op/.docker", "Destination": docker_config, "RW": False},
