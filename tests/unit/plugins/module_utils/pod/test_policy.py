@@ -415,13 +415,13 @@ def test_a_volume_under_the_socket_mount_is_shared_though_the_socket_is_a_creden
     ]
     points = ["/", run, engine_socket, os.path.dirname(secret)]  # the secret is a mount of its own, as in Swarm
 
-    def share(credentials, mount_points=points):
+    def share(credentials, mount_points=None):
         return policy.shared_controller_mounts(
             mounts,
             alias + "/engine.sock",
             inspect_volume=lambda name: None,
             credentials=credentials,
-            mount_points=mount_points,
+            mount_points=points if mount_points is None else mount_points,
         )
 
     shared, excluded = share([os.path.realpath(engine_socket), secret])
