@@ -9,6 +9,8 @@ __metaclass__ = type
 
 VERSION = "0.1.0"
 CONTROLLER_IMAGE = "podlike/controller:latest"
+# The controller image's own command (its Dockerfile's CMD).
+CONTROLLER_COMMAND = ("-logs",)
 DOCKER_SOCKET = "/var/run/docker.sock"
 
 # Labels read on the controller container (the rycus86/podlike format).

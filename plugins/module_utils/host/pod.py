@@ -16,6 +16,7 @@ import json
 import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    CONTROLLER_COMMAND,
     CONTROLLER_IMAGE,
     DEFAULT_GRACE_PERIOD,
     DOCKER_SOCKET,
@@ -46,8 +47,6 @@ LABEL_DEFINITION = "podlike.definition"
 # Extra seconds the engine gives the controller on stop, beyond the components' grace period.
 STOP_MARGIN = 5
 SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"))
-# The controller image's command, to which share_volumes adds -volumes (a flag only: a label cannot set it).
-CONTROLLER_COMMAND = ["-logs"]
 DEFINITION_KEYS = (
     "components",
     "compose_file",
@@ -206,7 +205,7 @@ def controller_config(definition, labels):
         "HostConfig": host,
     }
     if definition.get("share_volumes"):
-        config["Cmd"] = CONTROLLER_COMMAND + ["-volumes=true"]
+        config["Cmd"] = list(CONTROLLER_COMMAND) + ["-volumes=true"]  # a flag only: a label cannot set it
     networks = network_endpoints(definition)
     if networks:
         name, endpoint = networks[0]

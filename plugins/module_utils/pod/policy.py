@@ -323,14 +323,8 @@ def check_named_volumes(component_name, host_config, allowances, inspect_volume)
     A volume the component names may be made, or made again, after the start's check: by the engine when the
     component is first created, by anyone with the engine's API while the component is down.
     """
-    names = [mount.get("Source") for mount in host_config.get("Mounts") or [] if mount.get("Type") == "volume"]
-    names += [str(bind).split(":", 1)[0] for bind in host_config.get("Binds") or []]
-    found = []
-    for name in names:
-        if name and not str(name).startswith("/"):
-            found.extend(volume_refusals("volumes", name, allowances, inspect_volume))
-    if found and not allowances.privileged:
-        raise found[0].error(component_name)
+    mounts = dict((field, host_config[field]) for field in ("Mounts", "Binds") if host_config.get(field))
+    check(component_name, {"HostConfig": mounts}, allowances, inspect_volume)
 
 
 def normalize_capability(name):

@@ -9,6 +9,7 @@ The format and the deliberate differences from rycus86/podlike are described in 
 import copy
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
+    CONTROLLER_COMMAND,
     CONTROLLER_IMAGE,
     DOCKER_SOCKET,
     LABEL_COMPONENT_PREFIX,
@@ -47,7 +48,6 @@ EXTENSION_KEY = "x-podlike"
 ENDPOINT_MODES = ("vip", "dnsrr")
 PUBLISH_MODES = ("ingress", "host")
 SOCKET_VOLUME = f"{DOCKER_SOCKET}:{DOCKER_SOCKET}:ro"
-DEFAULT_CONTROLLER_COMMAND = ["-logs"]
 DEFAULT_COMPONENT_NAME = "app"
 
 
@@ -277,7 +277,7 @@ class PodRenderer:
             value = _mapping_or_empty(next(iter(mapping.values())), "the pod", service=self.name, template=template)
             merge_recursively(controller, value)
         if not templated:
-            controller["command"] = list(DEFAULT_CONTROLLER_COMMAND)
+            controller["command"] = list(CONTROLLER_COMMAND)
         for key in MERGED_POD_KEYS:
             if key in self.service and key not in controller:
                 controller[key] = copy.deepcopy(self.service[key])
