@@ -17,7 +17,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils import trace
 from ansible_collections.podlike.swarm.plugins.module_utils.controller.lookups import StartLookups
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     DockerError,
-    NotFound,
     unix_socket_path,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
@@ -104,7 +103,7 @@ def check_policy(client, definition, settings, volume_names, default_runtime="ru
     """
     allowances = _allowances(settings, socket, default_runtime)
     policy.check_pod(
-        definition.all_components(), allowances, lambda name: _inspect_volume(client, volume_names.get(name, name))
+        definition.all_components(), allowances, lambda name: client.find_volume(volume_names.get(name, name))
     )
 
 
@@ -117,7 +116,7 @@ def _shared_mounts(client, controller, settings, output, socket=None):
     shared, excluded = policy.shared_controller_mounts(
         controller.get("Mounts") or [],
         allowances=_allowances(settings, socket),
-        inspect_volume=lambda name: _inspect_volume(client, name),
+        inspect_volume=client.find_volume,
         credentials=controller_files.controller_credentials(client),
         mount_points=controller_files.mount_points(controller_files.read_mountinfo()),
     )
@@ -129,13 +128,6 @@ def _shared_mounts(client, controller, settings, output, socket=None):
 def _allowances(settings, socket, default_runtime="runc"):
     """The policy's Allowances: the operator's flags, and the host path of the socket the controller was given."""
     return policy.Allowances.from_settings(settings, default_runtime, engine_sockets=[socket[0]] if socket else [])
-
-
-def _inspect_volume(client, name):
-    try:
-        return client.inspect_volume(name) if name else None
-    except NotFound:
-        return None
 
 
 def _engine_cgroups(lookups, settings, controller_id):

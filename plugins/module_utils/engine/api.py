@@ -444,6 +444,15 @@ class DockerClient:
     def inspect_volume(self, name):
         return self.get("/volumes/%s" % quote(name, safe=""))
 
+    def find_volume(self, name):
+        """The engine's inspect of a named volume, or None when there is no such volume (or no name)."""
+        if not name:
+            return None
+        try:
+            return self.inspect_volume(name)
+        except NotFound:
+            return None
+
 
 def version_tuple(version):
     """'1.41' -> (1, 41), for comparing API versions."""

@@ -318,10 +318,7 @@ class Pod:
         )
 
         def inspect_volume(name):
-            try:
-                return self.client.inspect_volume(self.context.volume_names.get(name, name))
-            except NotFound:
-                return None
+            return self.client.find_volume(self.context.volume_names.get(name, name))
 
         policy.check_named_volumes(component.name, host, allowances, inspect_volume)
 

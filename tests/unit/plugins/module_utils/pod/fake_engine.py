@@ -28,7 +28,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
     LABEL_ROLE,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.controller import boot as boot_module
-from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, NotFound
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import Conflict, DockerClient, NotFound
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import controller_files, discovery, runtime
 
 CONTROLLER_ID = "c" * 64
@@ -503,6 +503,8 @@ class FakeClient:
         if name not in volumes:
             raise NotFound("get %s: no such volume" % name, 404)
         return volumes[name]
+
+    find_volume = DockerClient.find_volume  # the real client's lookup, over the fake inspect
 
 
 class FakeConnection:
