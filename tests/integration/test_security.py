@@ -567,3 +567,41 @@ def test_a_component_writing_without_newlines_does_not_exhaust_the_controller(un
     # The engine stores a long line in 16 KiB entries, which --tail counts: 20 of them hold 4 lines of 64 KiB.
     pieces = docker_result("logs", "--tail", "20", pod).stdout.splitlines()
     assert "app | " + "x" * 65536 in pieces and max(len(line) for line in pieces) == len("app | ") + 65536
+
+
+def _swap_for_a_host_root_bind(volume):
+    """Replace a named volume, free between a component's death and its delayed restart, by one binding the host's /."""
+    if docker_result("volume", "rm", volume).returncode != 0:
+        return False  # still in use: the dead component is not removed yet
+    docker("volume", "create", "--opt", "type=none", "--opt", "o=bind", "--opt", "device=/", volume)
+    return True
+
+
+@pytest.mark.parametrize("flags, reached", [([], False), (["-allow-privileged"], True)], ids=["refused", "with-leave"])
+def test_a_volume_swapped_before_a_restart_is_checked_again(flags, reached, unique, cleanup):
+    """A plain volume at start, replaced by a bind of the host's / while its component waits to restart."""
+    pod = unique + "-swap"
+    volume = pod + "-data"
+    cleanup["containers"].append(pod)
+    cleanup["volumes"].append(volume)
+    docker("volume", "create", volume)
+    command = shell("test -e /data/etc/hostname && echo sees-the-host-root || echo plain-volume; sleep 0.5; exit 3")
+    labels = {
+        "pod.component.app": "image: %s\nvolumes: ['%s:/data']\nrestart: always\ncommand: %s"
+        % (BUSYBOX, volume, command.replace("; sleep 300", ""))
+    }
+    assert run_pod(pod, labels, flags=flags).returncode == 0
+    # The first restart is at once, the second after 1 s, then 2 s, 4 s: the volume is free in those waits.
+    wait_until(lambda: "(restart 2)" in pod_logs(pod), timeout=60, message="a delayed restart")
+    wait_until(lambda: _swap_for_a_host_root_bind(volume), timeout=30, message="the volume swapped")
+    if reached:
+        wait_until(lambda: "app | sees-the-host-root" in pod_logs(pod), timeout=30, message="the host's / reached")
+        return
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=30, message="the pod ended")
+    logs = pod_logs(pod)
+    errors = [line for line in logs.splitlines() if line.startswith("podlike: error:")]
+    expected = 'component "app": key "volumes": the engine socket /var/run/docker.sock is reachable through host path /'
+    assert len(errors) == 1 and expected in errors[0], logs
+    assert "app | sees-the-host-root" not in logs and "Traceback" not in logs
+    assert inspect(pod)["State"]["ExitCode"] == 2
+    assert component_names(pod) == []
