@@ -40,6 +40,7 @@ options:
   environment:
     description:
       - Environment variables of the debug container.
+      - Their values are kept out of logs and of the returned invocation.
     type: dict
   share_pid:
     description:
@@ -126,7 +127,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection im
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import PodStateError
-from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import run_in_pod
+from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import DebugOptionError, run_in_pod
 
 ARGUMENT_SPEC = engine_argument_spec(
     env_fallback,
@@ -134,7 +135,7 @@ ARGUMENT_SPEC = engine_argument_spec(
     image=dict(type="str", required=True),
     command=dict(type="raw"),
     entrypoint=dict(type="raw"),
-    environment=dict(type="dict"),
+    environment=dict(type="dict", no_log=True),
     share_pid=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=60),
     fail_on_error=dict(type="bool", default=False),
@@ -156,7 +157,7 @@ def main():
             share_pid=params["share_pid"],
             timeout=params["wait_timeout"],
         )
-    except PodStateError as exc:
+    except (PodStateError, DebugOptionError) as exc:
         module.fail_json(msg=str(exc))
     except DockerError as exc:
         module.fail_json(msg="Docker engine error: %s" % exc)

@@ -1,14 +1,16 @@
 """podlike_pod, podlike_info and podlike_debug through ansible-playbook, on the real engine."""
 
+import json
 import uuid
 
 import pytest
 from conftest import BUSYBOX, containers, docker, inspect, wait_until
-from helpers_ansible import run_ok, run_task
+from helpers_ansible import run_ok, run_play, run_task
 
 pytestmark = pytest.mark.engine
 
 PAGE = "hello from the pod"
+COUNT_TOKEN = ["sh", "-c", 'printf %s "$DEBUG_TOKEN" | wc -c']
 
 
 def server(page=PAGE, port=8080):
@@ -134,7 +136,7 @@ def test_unreachable_engine(tmp_path, pod):
 
 
 @pytest.mark.compat
-def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
+def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod, monkeypatch):
     created = run_ok(tmp_path, "podlike_pod", {"name": pod, "components": {"server": server(), "client": client()}})
     assert created["pod"]["health"] == "healthy", created
 
@@ -156,6 +158,22 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod):
 
     processes = run_ok(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": ["ps", "-o", "args"]})
     assert "httpd -f -p 8080" in processes["stdout"], "the debug container does not share the pod's PIDs"
+
+    token = {"DEBUG_TOKEN": "s3cr3t-debug"}
+    length = run_ok(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": COUNT_TOKEN})
+    assert length["stdout"].strip() == "0"
+    monkeypatch.setenv("ANSIBLE_VERBOSITY", "3")  # -vvv prints each module's invocation
+    task = {
+        "podlike.swarm.podlike_debug": {"name": pod, "image": BUSYBOX, "command": COUNT_TOKEN, "environment": token}
+    }
+    results, process = run_play(tmp_path, [dict(task, register="counted")], ["counted"])
+    assert results["counted"]["stdout"].strip() == "12", "the environment did not reach the debug container"
+    assert '"DEBUG_TOKEN"' in process.stdout and "s3cr3t-debug" not in process.stdout + json.dumps(results)
+    monkeypatch.delenv("ANSIBLE_VERBOSITY")
+
+    unclosed = run_task(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": "sh -c 'unclosed"})
+    assert unclosed["failed"] and unclosed["msg"] == "command: No closing quotation"
+    assert containers("name=%s.podlike.debug" % pod) == []
 
 
 @pytest.mark.compat

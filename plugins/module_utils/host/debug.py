@@ -43,10 +43,22 @@ def debug_config(
         "HostConfig": host,
     }
     if command is not None:
-        config["Cmd"] = shell_words(command)
+        config["Cmd"] = option_words("command", command)
     if entrypoint is not None:
-        config["Entrypoint"] = shell_words(entrypoint)
+        config["Entrypoint"] = option_words("entrypoint", entrypoint)
     return config
+
+
+class DebugOptionError(ValueError):
+    """An option of the debug container that cannot be used, named in the message."""
+
+
+def option_words(option, value):
+    """The command of an option as a list, or DebugOptionError naming the option."""
+    try:
+        return shell_words(value)
+    except ValueError as exc:
+        raise DebugOptionError("%s: %s" % (option, exc))
 
 
 def pid_holder(client, controller):

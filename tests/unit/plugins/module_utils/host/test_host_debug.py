@@ -2,7 +2,12 @@
 
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
-from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import debug_config, debug_name, pid_holder
+from ansible_collections.podlike.swarm.plugins.module_utils.host.debug import (
+    DebugOptionError,
+    debug_config,
+    debug_name,
+    pid_holder,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +82,18 @@ def test_pid_holder_is_the_infra_else_a_lone_component(containers, holder):
     client = ListingClient(containers)
     assert pid_holder(client, {"Id": "c1"}) == holder
     assert client.calls == 1
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"command": "sh -c 'unterminated"}, "command: No closing quotation"),
+        ({"command": {"a": 1}}, "command: expected a string or a list of strings"),
+        ({"entrypoint": 5}, "entrypoint: expected a string or a list of strings"),
+    ],
+    ids=["unclosed-quote", "command-mapping", "entrypoint-number"],
+)
+def test_a_command_that_cannot_be_used_is_named_in_one_line(options, message):
+    with pytest.raises(DebugOptionError) as raised:
+        debug_config({"Id": "c1", "Name": "/web"}, "busybox", **options)
+    assert str(raised.value) == message
