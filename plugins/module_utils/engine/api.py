@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import os
 import struct
+import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils import json_codec as json
 from ansible_collections.podlike.swarm.plugins.module_utils import trace
@@ -35,6 +36,8 @@ DEFAULT_HOST = "unix://" + DOCKER_SOCKET
 MIN_API_VERSION = "1.41"
 MAX_API_VERSION = "1.51"
 DEFAULT_TIMEOUT = 60
+# What an exec (a hook, a probe) keeps of its output: its last 64 KiB, as a log line is cut in 64 KiB pieces.
+EXEC_OUTPUT_LIMIT = 65536
 # Characters a path segment or query value keeps as they are (RFC 3986 unreserved).
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -390,7 +393,12 @@ class DockerClient:
             raise self._error(status, data)
 
     def exec_run(self, container_id, cmd, timeout=None):
-        """Run a command in a container; return (exit_code, output)."""
+        """Run a command in a container; return (exit_code, the last EXEC_OUTPUT_LIMIT bytes of its output).
+
+        timeout (s) bounds the whole call, however the command writes: a command still running then is a
+        DockerError (the command itself goes on in its container, until the container stops).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
         created = self.post(
             "/containers/%s/exec" % quote(container_id, safe=""),
             body={"Cmd": cmd, "AttachStdout": True, "AttachStderr": True},
@@ -398,8 +406,20 @@ class DockerClient:
         resp = self.request(
             "POST", "/exec/%s/start" % created["Id"], body={"Detach": False, "Tty": False}, stream=True, timeout=timeout
         )
-        output = b"".join(chunk for _stream, chunk in read_frames(resp))
-        resp.close()
+        output = bytearray()
+        try:
+            for _stream, chunk in read_frames(resp):
+                output += chunk
+                del output[:-EXEC_OUTPUT_LIMIT]
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise Timeout()
+                    resp.connection.set_timeout(left)  # the next read waits no longer than the time left
+        except OSError:  # a Timeout too
+            raise DockerError("%s did not end within %ss" % (" ".join(cmd)[:200], timeout))
+        finally:
+            resp.close()
         result = self.get("/exec/%s/json" % created["Id"])
         return result.get("ExitCode"), output.decode("utf-8", "replace")
 

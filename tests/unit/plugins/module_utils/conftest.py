@@ -8,7 +8,7 @@ import pytest
 
 
 class CannedEngine:
-    """A unix socket server answering each request with the next canned response."""
+    """A unix socket server answering each request with the next canned response (bytes, or a callable writing it)."""
 
     def __init__(self, path, answers, close_after=None):
         self.path = path
@@ -42,7 +42,11 @@ class CannedEngine:
                         length = int(line.split(b":")[1])
                 body = reader.read(length) if length else b""
                 self.requests.append((head.split(b"\r\n")[0].decode(), body))
-                connection.sendall(self.answers.pop(0))
+                answer = self.answers.pop(0)
+                try:
+                    answer(connection) if callable(answer) else connection.sendall(answer)
+                except OSError:  # the client went away while a callable answer was still writing
+                    break
                 served += 1
                 if self.close_after and served >= self.close_after:
                     break

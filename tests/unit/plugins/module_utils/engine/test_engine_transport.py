@@ -1,5 +1,7 @@
 """HTTP/1.1 framing of the engine client: lengths, chunks, streams to the end, kept-alive connections."""
 
+import time
+
 import pytest
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     DockerClient,
@@ -63,3 +65,39 @@ def test_no_engine_is_a_clear_error(tmp_path):
     client = DockerClient(base_url="unix://%s/none.sock" % tmp_path, timeout=1)
     with pytest.raises(DockerError, match="cannot reach the Docker engine"):
         client.info()
+
+
+def _exec_answers(stream_answer):
+    """The engine's answers to exec_run: the exec made, its output stream, its inspect."""
+    made = b'HTTP/1.1 201 Created\r\nContent-Length: %d\r\n\r\n{"Id":"e1"}' % len(b'{"Id":"e1"}')
+    inspected = b'HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n{"ExitCode":0}' % len(b'{"ExitCode":0}')
+    return [made, stream_answer, inspected]
+
+
+STREAM_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n"
+
+
+def _frame(payload):
+    return b"\x01\x00\x00\x00" + len(payload).to_bytes(4, "big") + payload
+
+
+def test_an_exec_keeps_the_last_64_kib_of_its_output(engine):
+    flood = b"".join(_frame(b"%07d\n" % number) for number in range(40000))  # 320 000 bytes of output
+    server = engine(_exec_answers(STREAM_HEAD + flood), close_after=1)
+    code, output = client_for(server).exec_run("c1", ["probe"], timeout=10)
+    assert code == 0 and len(output) == 65536
+    assert output.endswith("0039999\n") and output.startswith("%07d\n" % (40000 - 65536 // 8))
+
+
+def test_an_exec_that_keeps_writing_ends_at_its_timeout(engine):
+    def trickle(connection):
+        connection.sendall(STREAM_HEAD)
+        for _tick in range(100):
+            connection.sendall(_frame(b"."))
+            time.sleep(0.1)
+
+    server = engine(_exec_answers(trickle), close_after=1)
+    started = time.monotonic()
+    with pytest.raises(DockerError, match="probe did not end within 1s"):
+        client_for(server).exec_run("c1", ["probe"], timeout=1)
+    assert time.monotonic() - started < 2
