@@ -605,3 +605,22 @@ def test_a_volume_swapped_before_a_restart_is_checked_again(flags, reached, uniq
     assert "app | sees-the-host-root" not in logs and "Traceback" not in logs
     assert inspect(pod)["State"]["ExitCode"] == 2
     assert component_names(pod) == []
+
+
+def test_a_pre_stop_hook_writing_without_end_holds_neither_memory_nor_the_stop(unique, cleanup):
+    """100 MB, then a line every 0.2 s for ever, from a pre_stop of a controller limited to 64 MB: stopped in its grace."""
+    pod = unique + "-prestop"
+    cleanup["containers"].append(pod)
+    hook = json.dumps(["sh", "-c", "head -c 100000000 /dev/zero; while true; do echo still-here; sleep 0.2; done"])
+    labels = {
+        "pod.controller.grace-period": "4s",
+        "pod.component.app": "image: %s\ncommand: sleep 300\npre_stop: %s" % (BUSYBOX, hook),
+    }
+    assert run_pod(pod, labels, extra=["--memory", "64m", "--memory-swap", "64m"]).returncode == 0
+    wait_pod_running(pod)
+    docker("kill", "--signal", "TERM", pod)  # the engine kills nothing after this: the controller must end itself
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=15, message="the pod stopped within its grace")
+    state = inspect(pod)["State"]
+    assert not state["OOMKilled"] and state["ExitCode"] == 0, (state, pod_logs(pod)[-2000:])
+    assert "app pre_stop | still-here" in pod_logs(pod)
+    assert component_names(pod) == []

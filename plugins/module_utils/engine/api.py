@@ -94,6 +94,14 @@ class DockerError(Exception):
         self.status = status
 
 
+class ExecTimeout(DockerError):
+    """An exec still running at the end of its timeout; output: the last of what it wrote until then."""
+
+    def __init__(self, message, output):
+        super(ExecTimeout, self).__init__(message)
+        self.output = output
+
+
 class NotFound(DockerError):
     """The engine answered 404."""
 
@@ -417,7 +425,9 @@ class DockerClient:
                         raise Timeout()
                     resp.connection.set_timeout(left)  # the next read waits no longer than the time left
         except OSError:  # a Timeout too
-            raise DockerError("%s did not end within %ss" % (" ".join(cmd)[:200], timeout))
+            raise ExecTimeout(
+                "%s did not end within %ss" % (" ".join(cmd)[:200], timeout), output.decode("utf-8", "replace")
+            )
         finally:
             resp.close()
         result = self.get("/exec/%s/json" % created["Id"])

@@ -592,7 +592,7 @@ class Pod:
         except DockerError as exc:
             if fatal:
                 raise StartError("the engine refused to run its %s hook: %s" % (key, exc), state.component.name)
-            code, output = -1, str(exc)
+            code, output = -1, getattr(exc, "output", "") + "\n" + str(exc)
         for line in output.splitlines():
             self.output.component_line(state.component.name + " " + key, line.encode("utf-8"))
         if code != 0:

@@ -98,6 +98,7 @@ def test_an_exec_that_keeps_writing_ends_at_its_timeout(engine):
 
     server = engine(_exec_answers(trickle), close_after=1)
     started = time.monotonic()
-    with pytest.raises(DockerError, match="probe did not end within 1s"):
+    with pytest.raises(DockerError, match="probe did not end within 1s") as raised:
         client_for(server).exec_run("c1", ["probe"], timeout=1)
     assert time.monotonic() - started < 2
+    assert 5 <= len(raised.value.output) <= 11 and set(raised.value.output) == {"."}
