@@ -83,6 +83,9 @@ except ImportError:  # pragma: no cover - reported by the callers
 # bounded too: libyaml's composer recurses per level and would overflow the C stack.
 MAX_NODES = 10000
 MAX_DEPTH = 100
+# Text aliases may add to a document, beyond its own length: one long anchored string repeated a few thousand
+# times stays under the node limit, and would otherwise turn a 60 KB label into a create request of 50 MB.
+MAX_ALIAS_TEXT = 1 << 20
 
 
 class YAMLError(ValueError):
@@ -99,11 +102,11 @@ def load_yaml(text, max_nodes=MAX_NODES):
     loader = _Loader(text)
     try:
         if _composable_at_once(text):
-            node, plain = _compose_at_once(loader, max_nodes)
+            node, plain = _compose_at_once(loader, max_nodes, len(text) + MAX_ALIAS_TEXT)
             if plain:
                 return _construct_plain(loader, node)
         else:
-            node = _compose(loader, max_nodes)
+            node = _compose(loader, max_nodes, len(text) + MAX_ALIAS_TEXT)
         return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         if "maximum nesting depth" in str(exc):
@@ -122,29 +125,34 @@ class _Open:
         self.anchor = anchor
         self.items = []
         self.size = 1
+        self.text = 0
 
 
-def _compose(loader, max_nodes):
-    """The document's node graph, built from the event stream without recursion, counting expanded nodes."""
+def _compose(loader, max_nodes, max_text):
+    """The document's node graph, built from the event stream without recursion, counting expanded nodes and
+    the characters of their scalars (max_text)."""
     loader.get_event()
     if loader.check_event(yaml.StreamEndEvent):
         return None
     loader.get_event()
-    anchors, sizes, stack = {}, {}, []
-    root = None
+    anchors, sizes, texts, stack = {}, {}, {}, []
+    root, expanded_text = None, 0
     while root is None:
         event = loader.get_event()
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in anchors:
                 raise _error("found undefined alias %r" % event.anchor, event)
             node = anchors[event.anchor]
-            size = sizes[id(node)]
+            size, text = sizes[id(node)], texts[id(node)]
+            expanded_text += text
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
             node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-            size = _register(anchors, sizes, event.anchor, node, 1)
+            size, text = _register(anchors, sizes, event.anchor, node, 1), len(event.value)
+            texts[id(node)] = text
+            expanded_text += text
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
             tag = event.tag
@@ -162,13 +170,17 @@ def _compose(loader, max_nodes):
                 node.value = list(zip(closed.items[0::2], closed.items[1::2]))
             else:
                 node.value = closed.items
-            size = _register(anchors, sizes, closed.anchor, node, closed.size)
+            size, text = _register(anchors, sizes, closed.anchor, node, closed.size), closed.text
+            texts[id(node)] = text
+        if expanded_text > max_text:
+            raise _error(_TOO_MUCH_TEXT % MAX_ALIAS_TEXT, event)
         if not stack:
             root = node
             continue
         parent = stack[-1]
         parent.items.append(node)
         parent.size += size
+        parent.text += text
         if parent.size > max_nodes:
             raise _error("the document has more than %d nodes (aliases counted as expanded)" % max_nodes, event)
     loader.get_event()
@@ -186,7 +198,7 @@ def _composable_at_once(text):
     return _FAST_COMPOSER and "*" not in text and sum(text.count(indicator) for indicator in "-:?[{") < MAX_DEPTH
 
 
-def _compose_at_once(loader, max_nodes):
+def _compose_at_once(loader, max_nodes, max_text):
     """libyaml's node graph of the single document, with the same refusals as _compose; and whether it is
     plain (see _construct_plain)."""
     try:
@@ -197,7 +209,7 @@ def _compose_at_once(loader, max_nodes):
         raise
     if root is None:
         return None, False
-    count, plain, pending = 0, True, [root]
+    count, expanded_text, plain, pending = 0, 0, True, [root]
     while pending:
         node = pending.pop()
         count += 1
@@ -205,6 +217,9 @@ def _compose_at_once(loader, max_nodes):
             raise _error("the document has more than %d nodes (aliases counted as expanded)" % max_nodes, node)
         kind = type(node)
         if kind is yaml.ScalarNode:
+            expanded_text += len(node.value)
+            if expanded_text > max_text:
+                raise _error(_TOO_MUCH_TEXT % MAX_ALIAS_TEXT, node)
             plain = plain and node.tag in _PLAIN_SCALAR_TAGS
         elif kind is yaml.MappingNode:
             plain = plain and node.tag == _MAP
@@ -272,6 +287,9 @@ def _plain_node(dumper, value, containers):
     if kind is float:
         return dumper.represent_float(value)
     return None
+
+
+_TOO_MUCH_TEXT = "the document's aliases repeat more than %d characters of text"
 
 
 def _register(anchors, sizes, anchor, node, size):

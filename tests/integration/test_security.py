@@ -347,6 +347,12 @@ def alias_bomb():
     return "image: %s\ncommand: [%s]" % (BUSYBOX, ", ".join(items))
 
 
+def text_bomb():
+    """68 KB of YAML whose labels repeat one 10 000-character string 4 900 times: 49 MB, in few nodes."""
+    labels = "  l0: &a '%s'\n" % ("<" * 10000) + "".join("  l%d: *a\n" % index for index in range(1, 4900))
+    return "image: %s\ncommand: sleep 300\nlabels:\n%s" % (BUSYBOX, labels)
+
+
 def run_limited(name, labels, flags=()):
     """Create and run a controller under a 64 MB memory limit through the API (a 1 MB label is too long for
     the docker command line); return its final state and output."""
@@ -377,6 +383,11 @@ def run_limited(name, labels, flags=()):
             'component "app": key "pod.component.app": not valid YAML: the document has more than 10000 nodes',
         ),
         (
+            {"pod.component.app": text_bomb()},
+            'component "app": key "pod.component.app": not valid YAML: the document\'s aliases repeat more than '
+            "1048576 characters of text",
+        ),
+        (
             {"pod.component.app": "image: %s\ncommand: ['%s']" % (BUSYBOX, "x" * (1024 * 1024))},
             'component "app": key "pod.component.app": the value is larger than 1048576 bytes',
         ),
@@ -390,7 +401,7 @@ def run_limited(name, labels, flags=()):
             'component "app": key "env_file": /dev/zero is a character device: only a regular file is read',
         ),
     ],
-    ids=["alias-bomb", "1mb-label", "dev-zero-copy", "dev-zero-env-file"],
+    ids=["alias-bomb", "text-bomb", "1mb-label", "dev-zero-copy", "dev-zero-env-file"],
 )
 def test_hostile_input_ends_in_one_line_within_64_mb(labels, message, unique, cleanup):
     """With -allow-privileged, so that what stops a device is the bound on what is read, not the mount rule."""

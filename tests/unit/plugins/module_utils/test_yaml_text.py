@@ -41,6 +41,28 @@ def test_a_bomb_under_1kb():
     assert len(alias_bomb()) < 1024
 
 
+def text_bomb(length, count, in_a_list=False):
+    """A component whose labels (or command) repeat one anchored string of `length` characters `count` times."""
+    if in_a_list:
+        return "image: x\ncommand: [&a '%s', %s]\n" % ("<" * length, ", ".join(["*a"] * (count - 1)))
+    return "image: x\nlabels:\n  l0: &a '%s'\n" % ("<" * length) + "".join("  l%d: *a\n" % i for i in range(1, count))
+
+
+@pytest.mark.parametrize("in_a_list", [False, True], ids=["labels", "command"])
+def test_aliases_may_not_repeat_more_than_a_mebibyte_of_text(in_a_list):
+    """Few nodes, much text: 68 KB that would expand to 49 MB."""
+    text = text_bomb(10000, 4900, in_a_list)
+    assert len(text) < 70000
+    with pytest.raises(YAMLError, match="the document's aliases repeat more than 1048576 characters of text"):
+        load_yaml(text)
+    assert len(load_yaml(text_bomb(10000, 100, in_a_list))["labels" if not in_a_list else "command"]) == 100
+
+
+def test_long_text_without_aliases_is_not_limited():
+    text = "image: x\nlabels:\n" + "".join("  l%d: '%s'\n" % (i, "<" * 100000) for i in range(30))
+    assert len(load_yaml(text)["labels"]) == 30
+
+
 @pytest.mark.parametrize(
     "text",
     [
