@@ -23,10 +23,15 @@ DOCKER_HUB_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io"
 
 
 def registry_host(image):
-    """The registry of an image reference; docker.io for Docker Hub names (nginx, library/nginx, me/app)."""
+    """The registry the engine pulls an image reference from; docker.io for Docker Hub names (nginx, me/app).
+
+    The engine's own rule: the first of several path components is a registry when it holds a dot or a colon,
+    is `localhost`, or has an upper-case letter (`LOCALHOST/app`, `Evil/app`: not Docker Hub, whose credentials
+    must not go there).
+    """
     first, sep, _rest = image.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        return first
+    if sep and ("." in first or ":" in first or first == "localhost" or first.lower() != first):
+        return "docker.io" if first == "index.docker.io" else first
     return "docker.io"
 
 

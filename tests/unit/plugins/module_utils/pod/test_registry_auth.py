@@ -16,6 +16,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.registry_auth im
         ("registry.example.com/g/app:1.0", "registry.example.com"),
         ("localhost:5000/app", "localhost:5000"),
         ("localhost/app", "localhost"),
+        ("LOCALHOST/app", "LOCALHOST"),
+        ("Evil/app:1", "Evil"),
+        ("index.docker.io/library/nginx", "docker.io"),
     ],
 )
 def test_registry_host(image, host):
@@ -46,6 +49,9 @@ def test_credentials_from_a_config_file(tmp_path):
     }
     assert decode(auth_header("registry.example.com/app", paths=[str(config)]))["username"] == "ci"
     assert auth_header("other.example.com/app", paths=[str(config)]) is None
+    # The engine pulls these from a registry named by their first component: Docker Hub's credentials stay home.
+    assert auth_header("LOCALHOST/app", paths=[str(config)]) is None
+    assert auth_header("Evil/app", paths=[str(config)]) is None
 
 
 def test_bad_config_is_ignored_with_a_warning(tmp_path):
