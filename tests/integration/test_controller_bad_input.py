@@ -83,6 +83,12 @@ CASES = [
         id="another-stacks-label",
     ),
     pytest.param(
+        {"pod.component.app": GOOD + "\nrestart: on-failure\nlabels: {exitCode: '0'}"},
+        'component "app": key "labels": label exitCode is reserved: the engine reports its own exitCode',
+        2,
+        id="exit-code-label",
+    ),
+    pytest.param(
         {"pod.component.b.podlike._guard": GOOD},
         'component "b.podlike._guard": the name must start with a letter or digit',
         2,

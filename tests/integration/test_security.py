@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 
 import docker as docker_sdk
 import pytest
@@ -635,3 +636,28 @@ def test_a_pre_stop_hook_writing_without_end_holds_neither_memory_nor_the_stop(u
     assert not state["OOMKilled"] and state["ExitCode"] == 0, (state, pod_logs(pod)[-2000:])
     assert "app pre_stop | still-here" in pod_logs(pod)
     assert component_names(pod) == []
+
+
+def test_a_label_named_exitcode_stands_in_for_the_exit_code_in_the_engines_events(unique, cleanup):
+    """Why such labels are refused (test_controller_bad_input.py, exit-code-label): the event lies, inspect does not."""
+    name = unique + "-exitcode"
+    cleanup["containers"].append(name)
+    docker("run", "-d", "--name", name, "--label", "exitCode=0", BUSYBOX, "sleep", "300")
+    since = str(int(time.time()) - 1)
+    docker("kill", name)
+    wait_until(lambda: not inspect(name)["State"]["Running"], timeout=30, message="the container ended")
+    died = docker(
+        "events",
+        "--since",
+        since,
+        "--until",
+        str(int(time.time()) + 1),
+        "--filter",
+        "container=" + name,
+        "--filter",
+        "event=die",
+        "--format",
+        "{{json .Actor.Attributes}}",
+    )
+    assert json.loads(died.splitlines()[0])["exitCode"] == "0"
+    assert inspect(name)["State"]["ExitCode"] == 137

@@ -801,4 +801,6 @@ def in_threads(target, items):
 
 
 def _exit_code(event):
-    return int((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
+    """The exit code of a die event; 1 when it holds none that is a number."""
+    code = str((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
+    return int(code) if code.lstrip("-").isdigit() else 1

@@ -24,6 +24,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
 
 # Labels a component may not set: the pod's own (who owns a container), a stack's and Swarm's (what a stack holds).
 RESERVED_LABEL_PREFIXES = ("podlike.", "com.docker.stack.", "com.docker.swarm.", "com.docker.compose.")
+# The engine copies a container's labels over the attributes of its events: a label named as one of these
+# would stand in for the exit code (or signal...) the pod acts on.
+EVENT_ATTRIBUTES = frozenset(("exitCode", "execDuration", "execID", "signal", "image", "name"))
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NAME_CHARACTERS = _NAME_START | frozenset("_.-")
@@ -361,6 +364,10 @@ def _translate(key, value, config, host):
                 raise ValueError(
                     "label %s is reserved: the pod, the engine and Swarm tell containers apart by the labels under %s"
                     % (label, ", ".join(RESERVED_LABEL_PREFIXES))
+                )
+            if label in EVENT_ATTRIBUTES:
+                raise ValueError(
+                    "label %s is reserved: the engine reports its own %s in the container's events" % (label, label)
                 )
     # depends_on, restart, environment, env_file and x-podlike-* are read by the pod.
 

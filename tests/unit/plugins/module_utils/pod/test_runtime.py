@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import definition as pod_definition
+from ansible_collections.podlike.swarm.plugins.module_utils.pod import runtime
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers import PodContext
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.runtime import Pod
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
@@ -157,3 +158,10 @@ def test_the_guard_and_the_infra_come_before_the_components():
         FakeClient.create_container = original
     assert created[:2] == ["_guard", "_infra"]
     assert created[2:] and set(created[2:]) <= {"app", "cache", "db"}
+
+
+@pytest.mark.parametrize(
+    "attributes, code", [({"exitCode": "137"}, 137), ({"exitCode": "no"}, 1), ({}, 1), ({"exitCode": "-1"}, -1)]
+)
+def test_the_exit_code_of_a_die_event(attributes, code):
+    assert runtime._exit_code({"Actor": {"Attributes": attributes}}) == code

@@ -137,6 +137,8 @@ def test_names_near_the_separator_are_component_names():
         {"podlike.controller.id": "0" * 64},
         {" com.docker.swarm.service.id": "x"},
         {"COM.DOCKER.COMPOSE.project": "x"},
+        {"exitCode": "0"},
+        ["signal=15"],
     ],
 )
 def test_labels_the_pod_and_swarm_own_are_refused(labels):
