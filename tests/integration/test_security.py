@@ -35,6 +35,11 @@ TALK_TO_SOCKET = (
     "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('/s'); "
     "s.sendall(b'GET /_ping HTTP/1.0\\r\\n\\r\\n'); print('ping', s.recv(12).decode())\""
 )
+# A packet socket on the pod's loopback reads every member's traffic there, the controller's included.
+PACKET_SOCKET = (
+    "python3 -c \"import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW).bind(('lo', 0)); "
+    "print('packet-socket-open')\" 2>&1 | tail -1"
+)
 SYS_ADMIN_BIT = "c=$(awk '/CapEff/ {print $2}' /proc/self/status); [ $(( 0x$c >> 21 & 1 )) = 1 ] && echo has-sys-admin"
 
 
@@ -99,6 +104,11 @@ ROWS = {
         "image: %s\ncap_add: [cap_sys_admin]\ncommand: %s" % (BUSYBOX, shell(SYS_ADMIN_BIT)),
         ("log", "has-sys-admin"),
         'key "cap_add": capability SYS_ADMIN is outside the baseline set',
+    ),
+    "cap-net-raw": (
+        "image: %s\ncap_add: [NET_RAW]\ncommand: %s" % (BASE, shell(PACKET_SOCKET)),
+        ("log", "packet-socket-open"),
+        'key "cap_add": capability NET_RAW is outside the baseline set',
     ),
     "devices": (
         "image: %s\ndevices: ['/dev/null:/dev/hostnull']\ncommand: %s"
@@ -661,3 +671,13 @@ def test_a_label_named_exitcode_stands_in_for_the_exit_code_in_the_engines_event
     )
     assert json.loads(died.splitlines()[0])["exitCode"] == "0"
     assert inspect(name)["State"]["ExitCode"] == 137
+
+
+def test_a_component_has_no_raw_sockets_unless_it_asks(unique, cleanup):
+    """NET_RAW, which the engine grants by default, is dropped: the attack of the cap-net-raw row needs the leave."""
+    pod = unique + "-raw"
+    cleanup["containers"].append(pod)
+    assert run_pod(pod, {"pod.component.app": "image: %s\ncommand: %s" % (BASE, shell(PACKET_SOCKET))}).returncode == 0
+    wait_until(lambda: "Operation not permitted" in pod_logs(pod), timeout=60, message="the component tried")
+    assert "packet-socket-open" not in pod_logs(pod)
+    assert "NET_RAW" in inspect(pod + ".podlike.app")["HostConfig"]["CapDrop"]

@@ -22,6 +22,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.constants import (
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.cgroups import apply_limits
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import UNRESTRICTED
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import normalize_capability
 
 # The characters of a PODLIKE_* variable's name after the prefix.
 _POD_VARIABLE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -121,7 +122,20 @@ class PodContext:
         if self.cgroup_parent:
             host["CgroupParent"] = self.cgroup_parent
         host["AutoRemove"] = True
+        _drop_raw_sockets(host)
         return host
+
+
+def _drop_raw_sockets(host):
+    """Take NET_RAW, which the engine grants by default, from a component that did not ask for it.
+
+    In the shared network namespace a raw or packet socket reads the traffic of every member, the controller's
+    included (and forges it); Kubernetes' baseline leaves NET_RAW out too.
+    """
+    added = set(normalize_capability(name) for name in host.get("CapAdd") or [])
+    dropped = set(normalize_capability(name) for name in host.get("CapDrop") or [])
+    if not added & {"NET_RAW", "ALL"} and not dropped & {"NET_RAW", "ALL"}:
+        host["CapDrop"] = list(host.get("CapDrop") or []) + ["NET_RAW"]
 
 
 def create_body(component, pod, read_file=None, warn=None):

@@ -23,7 +23,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import un
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.controller_files import under
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import compose_key
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import shell_words
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import normalize_capability, shell_words
 
 PRIVILEGED = "-allow-privileged"
 
@@ -325,11 +325,6 @@ def check_named_volumes(component_name, host_config, allowances, inspect_volume)
     """
     mounts = dict((field, host_config[field]) for field in ("Mounts", "Binds") if host_config.get(field))
     check(component_name, {"HostConfig": mounts}, allowances, inspect_volume)
-
-
-def normalize_capability(name):
-    text = str(name).strip().upper()
-    return text[4:] if text.startswith("CAP_") else text
 
 
 def _capabilities(field, names, allowances, inspect_volume):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) podlike.swarm maintainers
 # MIT License (see LICENSE)
-"""Compose value formats: durations, byte sizes, booleans, shell words, ports."""
+"""Compose value formats: durations, byte sizes, booleans, shell words, ports, capability names."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -82,6 +82,12 @@ def shell_words(value):
     if isinstance(value, (list, tuple)):
         return [str(item) for item in value]
     raise ValueError("expected a string or a list of strings")
+
+
+def normalize_capability(name):
+    """A capability as the engine reads it: `cap_net_raw ` -> NET_RAW."""
+    text = str(name).strip().upper()
+    return text[4:] if text.startswith("CAP_") else text
 
 
 def port_entries(text):

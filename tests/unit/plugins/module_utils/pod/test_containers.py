@@ -54,6 +54,24 @@ def test_component_joins_the_pod():
     assert "A=1" in body["Env"] and "PODLIKE_TASK_ID=abc" in body["Env"] and "PODLIKE_STACK=shop" in body["Env"]
 
 
+@pytest.mark.parametrize(
+    "capabilities, cap_drop",
+    [
+        ({}, ["NET_RAW"]),
+        ({"cap_drop": ["MKNOD"]}, ["MKNOD", "NET_RAW"]),
+        ({"cap_drop": ["ALL"]}, ["ALL"]),
+        ({"cap_drop": ["cap_net_raw"]}, ["cap_net_raw"]),
+        ({"cap_add": ["net_raw"]}, None),
+        ({"cap_add": [" CAP_NET_RAW"]}, None),
+        ({"cap_add": ["ALL"]}, None),
+    ],
+    ids=["default", "other-drop", "drop-all", "drop-spelled", "asked", "asked-spelled", "all"],
+)
+def test_net_raw_is_dropped_unless_the_component_asks_for_it(capabilities, cap_drop):
+    component = parse_component("app", dict({"image": "app:1"}, **capabilities))
+    assert create_body(component, context())["HostConfig"].get("CapDrop") == cap_drop
+
+
 def test_component_memory_is_capped_by_the_pod():
     warnings = []
     component = parse_component("app", {"image": "app:1", "mem_limit": "1g"})
