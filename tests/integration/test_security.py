@@ -5,10 +5,14 @@ component lists the host's files, talks to the socket, has the capability...), t
 without the flag ends with exit code 2 and one error line, having created nothing.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import socket
+import socketserver
 import tempfile
+import threading
 import time
 
 import docker as docker_sdk
@@ -681,3 +685,63 @@ def test_a_component_has_no_raw_sockets_unless_it_asks(unique, cleanup):
     wait_until(lambda: "Operation not permitted" in pod_logs(pod), timeout=60, message="the component tried")
     assert "packet-socket-open" not in pod_logs(pod)
     assert "NET_RAW" in inspect(pod + ".podlike.app")["HostConfig"]["CapDrop"]
+
+
+class _EngineOverTcp(socketserver.ThreadingTCPServer):
+    """The engine's socket served over plain TCP on the bridge's gateway, as `dockerd -H tcp://...` would."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            engine = socket.socket(socket.AF_UNIX)
+            engine.connect(SOCKET.split(":")[0])
+            threading.Thread(target=_pump, args=(engine, self.request), daemon=True).start()
+            _pump(self.request, engine)
+
+    def __init__(self, address):
+        super().__init__((address, 0), self.Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def _pump(source, target):
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for end in (source, target):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture
+def engine_over_tcp():
+    gateway = docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}")
+    server = _EngineOverTcp(gateway)
+    yield "tcp://%s:%d" % server.server_address
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_engine_over_tcp_without_a_client_certificate_needs_leave(engine_over_tcp, unique, cleanup):
+    """Every component shares the controller's network namespace: the engine the controller reaches, they reach."""
+    pod = unique + "-tcp"
+    cleanup["containers"].append(pod)
+    url = "http://%s/_ping" % engine_over_tcp.split("://", 1)[1]
+    labels = {
+        "pod.component.app": "image: %s\ncommand: %s"
+        % (BUSYBOX, shell("timeout 5 wget -qO- %s >/dev/null && echo engine-reached" % url))
+    }
+    extra = ["-e", "DOCKER_HOST=" + engine_over_tcp]
+    assert run_pod(pod, labels, flags=["-allow-privileged"], extra=extra).returncode == 0
+    wait_until(lambda: "app | engine-reached" in pod_logs(pod), timeout=60, message="the component reached the engine")
+    docker("stop", pod)  # over TCP the pod has no guard: the controller removes its components itself
+    docker("rm", "-f", pod)
+    wait_until(lambda: component_names(pod) == [], timeout=30, message="pod removed")
+    assert_refused(pod, labels, 'key "DOCKER_HOST": the engine at %s is reached without' % engine_over_tcp, extra=extra)

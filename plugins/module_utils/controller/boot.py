@@ -102,6 +102,7 @@ def check_policy(client, definition, settings, volume_names, default_runtime="ru
     socket: (host path, path here) of the engine's socket mounted on the controller (engine_socket), or None.
     """
     allowances = _allowances(settings, socket, default_runtime)
+    policy.check_engine_reach(client.base_url, client.tls, allowances)
     policy.check_pod(
         definition.all_components(), allowances, lambda name: client.find_volume(volume_names.get(name, name))
     )

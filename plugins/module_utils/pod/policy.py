@@ -317,6 +317,24 @@ def _binds(field, binds, allowances, inspect_volume):
     return found
 
 
+def check_engine_reach(base_url, tls, allowances):
+    """Refuse an engine reached over TCP without a TLS client certificate, unless the operator allowed privileges.
+
+    The components share the controller's network namespace: whatever address it reaches the engine at, they
+    reach too; only a client certificate, in the controller's own files, keeps the engine the controller's.
+    """
+    if unix_socket_path(base_url) is not None or allowances.privileged:
+        return
+    if (tls or {}).get("client_cert"):
+        return
+    raise SpecError(
+        "the engine at %s is reached without a TLS client certificate, and every component shares this network "
+        "namespace: mount the engine's socket, or give DOCKER_CERT_PATH and DOCKER_TLS_VERIFY; "
+        "start the controller with -allow-privileged to permit it" % base_url,
+        key="DOCKER_HOST",
+    )
+
+
 def check_named_volumes(component_name, host_config, allowances, inspect_volume):
     """The volume rows again, for a component's own named volumes as the engine has them now (a restart's check).
 

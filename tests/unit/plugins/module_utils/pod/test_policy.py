@@ -488,3 +488,27 @@ def test_volume_sharing_leaves_out_credentials_kernel_trees_and_volumes_reaching
     shared, excluded = share(PRIVILEGED)
     assert [destination for destination, _reason in excluded] == ["/rootfs", "/hostrun"]
     assert len(shared) == len(mounts) - 2
+
+
+@pytest.mark.parametrize(
+    "base_url, tls, privileged, refused",
+    [
+        ("unix:///var/run/docker.sock", None, False, False),
+        ("tcp://10.0.0.1:2375", None, False, True),
+        ("http://10.0.0.1:2375", None, False, True),
+        ("tcp://10.0.0.1:2376", {"ca_cert": "/c/ca.pem", "verify": True}, False, True),
+        ("https://10.0.0.1:2376", {}, False, True),
+        ("tcp://10.0.0.1:2376", {"client_cert": "/c/cert.pem", "client_key": "/c/key.pem"}, False, False),
+        ("tcp://10.0.0.1:2375", None, True, False),
+    ],
+    ids=["unix", "tcp", "http", "tls-without-client-cert", "https", "client-cert", "with-leave"],
+)
+def test_an_engine_over_tcp_needs_a_client_certificate(base_url, tls, privileged, refused):
+    allowances = policy.Allowances(privileged=privileged)
+    if not refused:
+        policy.check_engine_reach(base_url, tls, allowances)
+        return
+    with pytest.raises(SpecError) as error:
+        policy.check_engine_reach(base_url, tls, allowances)
+    assert str(error.value).startswith('key "DOCKER_HOST": the engine at %s is reached without' % base_url)
+    assert str(error.value).endswith("start the controller with -allow-privileged to permit it")
