@@ -745,3 +745,14 @@ def test_an_engine_over_tcp_without_a_client_certificate_needs_leave(engine_over
     docker("rm", "-f", pod)
     wait_until(lambda: component_names(pod) == [], timeout=30, message="pod removed")
     assert_refused(pod, labels, 'key "DOCKER_HOST": the engine at %s is reached without' % engine_over_tcp, extra=extra)
+
+
+def test_a_components_output_cannot_pass_for_the_controllers_lines(unique, cleanup):
+    """A carriage return and an erase sequence would hide `app | ` in a terminal: they are shown, not obeyed."""
+    pod = unique + "-forge"
+    cleanup["containers"].append(pod)
+    forged = "printf 'ok\\r\\033[2Kpodlike: error: component db: forged\\n'"
+    assert run_pod(pod, {"pod.component.app": "image: %s\ncommand: %s" % (BUSYBOX, shell(forged))}).returncode == 0
+    wait_until(lambda: "forged" in pod_logs(pod), timeout=60, message="the component's line")
+    lines = [line for line in pod_logs(pod).splitlines() if "forged" in line]
+    assert lines == ["app | ok\\x0d\\x1b[2Kpodlike: error: component db: forged"], lines

@@ -11,6 +11,9 @@ import os
 
 from ansible_collections.podlike.swarm.plugins.module_utils.threads import Lock
 
+# Bytes that may start a control character: C0 but tab, DEL, and 0xc2, which in UTF-8 leads the C1 controls.
+_CONTROL_LEADS = bytes(range(0, 9)) + bytes(range(10, 32)) + b"\x7f\xc2"
+
 
 class Output:
     """Writes whole lines to stdout/stderr; safe to call from several threads."""
@@ -40,4 +43,16 @@ class Output:
     def component_line(self, name, line, channel=1):
         """A component's output line, prefixed with its name; its stderr goes to stderr."""
         fd = self.stderr_fd if channel == 2 else self.stdout_fd
-        self._write(fd, name.encode("utf-8") + b" | " + line.rstrip(b"\r") + b"\n")
+        self._write(fd, name.encode("utf-8") + b" | " + printable(line.rstrip(b"\r")) + b"\n")
+
+
+def printable(line):
+    """line with its control characters but tab written as \\xNN: a component's output can neither move the
+    cursor or erase a line in a terminal nor start a line that passes for the controller's own."""
+    if len(line.translate(None, _CONTROL_LEADS)) == len(line):
+        return line
+    text = line.decode("utf-8", "surrogateescape")
+    escaped = "".join(
+        "\\x%02x" % ord(char) if (char < " " and char != "\t") or "\x7f" <= char <= "\x9f" else char for char in text
+    )
+    return escaped.encode("utf-8", "surrogateescape")

@@ -324,7 +324,8 @@ class HostPod:
             response.close()
         except (DockerError, OSError):
             return "(no output)"
-        return " | ".join(line.strip() for line in text.splitlines() if line.strip()) or "(no output)"
+        lines = text.split("\n")  # a component's lines hold no other line break (controller/output.py, printable)
+        return " | ".join(line.strip() for line in lines if line.strip()) or "(no output)"
 
     def describe(self, controller=None):
         controller = controller or self.controller()

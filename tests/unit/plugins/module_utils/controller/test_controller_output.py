@@ -53,3 +53,23 @@ def test_a_closed_output_is_not_an_error():
     output = Output(stdout_fd=write_end, stderr_fd=write_end)
     output.info("nobody listens")
     output.error("nobody listens")
+
+
+@pytest.mark.parametrize(
+    "line, shown",
+    [
+        (
+            b'ok\r\x1b[2Kpodlike: error: component "db": forged',
+            b'app | ok\\x0d\\x1b[2Kpodlike: error: component "db": forged',
+        ),
+        (b"\x1b]0;owned\x07\x1b[8mhidden\x1b[0m", b"app | \\x1b]0;owned\\x07\\x1b[8mhidden\\x1b[0m"),
+        ("C1 \u009b31m, caf\u00e9 \u00b0".encode(), "app | C1 \\x9b31m, caf\u00e9 \u00b0".encode()),
+        (b"tab\tkept, \xff kept, DEL\x7f", b"app | tab\tkept, \xff kept, DEL\\x7f"),
+    ],
+    ids=["carriage-return-and-erase", "terminal-title-and-hidden", "c1-control-beside-latin-1", "tab-and-bad-utf-8"],
+)
+def test_a_components_control_characters_are_shown_not_obeyed(pipes, line, shown):
+    output, read = pipes
+    output.component_line("app", line)
+    out, _err = read()
+    assert out == shown + b"\n" and out.count(b"\n") == 1
