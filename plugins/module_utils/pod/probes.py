@@ -97,14 +97,25 @@ def _target(action, value):
     port = int(value["port"])
     if not 0 < port < 65536:
         raise ValueError("port %d is out of range" % port)
+    host = _host(value.get("host", "127.0.0.1"))
     if action == "tcp_socket":
-        return {"host": str(value.get("host", "127.0.0.1")), "port": port}
+        return {"host": host, "port": port}
     path = str(value.get("path", "/"))
-    return {
-        "host": str(value.get("host", "127.0.0.1")),
-        "port": port,
-        "path": path if path.startswith("/") else "/" + path,
-    }
+    if any(char <= " " or char == "\x7f" for char in path):
+        raise ValueError("path %r holds a space or a control character" % path)
+    return {"host": host, "port": port, "path": path if path.startswith("/") else "/" + path}
+
+
+_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:")
+
+
+def _host(value):
+    """An IP address or a DNS name, as the probe connects to it."""
+    host = str(value)
+    labels = host.split(".") if ":" not in host else [host]
+    if not host or len(host) > 253 or not _HOST_CHARACTERS.issuperset(host) or not all(0 < len(x) < 64 for x in labels):
+        raise ValueError("host %r is not an IP address or a DNS name" % host)
+    return host
 
 
 def check(probe, client, container_id):
@@ -118,21 +129,46 @@ def check(probe, client, container_id):
         except OSError:  # socket.timeout too
             return False
     if probe.action == "http_get":
-        import http.client
-
-        connection = http.client.HTTPConnection(probe.target["host"], probe.target["port"], timeout=probe.timeout)
         try:
-            connection.request("GET", probe.target["path"], headers={"User-Agent": "podlike-probe"})
-            return 200 <= connection.getresponse().status < 400
-        except (OSError, http.client.HTTPException):
+            return 200 <= http_status(probe.target, probe.timeout) < 400
+        except (OSError, ValueError):  # socket.timeout too
             return False
-        finally:
-            connection.close()
     try:
         code, _output = client.exec_run(container_id, probe.target, timeout=probe.timeout + 5)
     except Exception:  # noqa: BLE001 - an engine failure is a failed probe, not a crash
         return False
     return code == 0
+
+
+def http_status(target, timeout):
+    """The status code of GET target["path"] at target's host and port, all of it within timeout seconds.
+
+    Only the status line is read: an answer trickled, endless or without one cannot hold the probe longer.
+    """
+    import socket  # here only, as for the TCP probe
+
+    deadline = time.monotonic() + timeout
+    request = "GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: podlike-probe\r\n\r\n" % (
+        target["path"],
+        target["host"],
+        target["port"],
+    )
+    with socket.create_connection((target["host"], target["port"]), timeout=timeout) as connection:
+        connection.sendall(request.encode("latin-1"))
+        answer = b""
+        while b"\n" not in answer and len(answer) < 1024:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("no status line within %ss" % timeout)
+            connection.settimeout(left)
+            piece = connection.recv(1024 - len(answer))
+            if not piece:
+                break
+            answer += piece
+    parts = answer.split(b"\n", 1)[0].split()
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        raise ValueError("not an HTTP answer")
+    return int(parts[1])
 
 
 def run_probes(client, probes, container_id, active, on_readiness, on_failure):
