@@ -62,6 +62,7 @@ def pod_parts(argv, output, client=None, lookups=None):
     output.info("engine %s, %s" % (client.describe_api(), engine.describe()))
     volume_names = _volume_names(client, controller, definition)
     socket = engine_socket(client.base_url, controller.get("Mounts") or [])
+    policy.check_engine_reach(client.base_url, client.tls, _allowances(settings, socket))
     check_policy(client, definition, settings, volume_names, lambda: lookups.info().get("DefaultRuntime"), socket)
     trace.mark("settings resolved, policy checked")
     cgroup_parent, limits = _cgroup_parent(controller, settings, engine, definition, output, controller_cgroup)
@@ -102,7 +103,6 @@ def check_policy(client, definition, settings, volume_names, default_runtime="ru
     socket: (host path, path here) of the engine's socket mounted on the controller (engine_socket), or None.
     """
     allowances = _allowances(settings, socket, default_runtime)
-    policy.check_engine_reach(client.base_url, client.tls, allowances)
     policy.check_pod(
         definition.all_components(), allowances, lambda name: client.find_volume(volume_names.get(name, name))
     )
