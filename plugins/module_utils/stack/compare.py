@@ -5,7 +5,8 @@
 The digest of a service is stored in its Swarm service label ``podlike.stack.digest`` (``deploy.labels``), so
 the next run compares digests instead of re-deriving a stack file from service specs the engine normalised.
 A change made outside (``docker service update``) leaves that label alone: it is found by comparing the live
-service specs with the specs read back right after the last deploy, which the stack's record keeps.
+service specs with the specs read back right after the last deploy, which the stack's record keeps, for the
+services whose recorded spec carries the digest the service still has.
 """
 
 import copy
@@ -79,17 +80,14 @@ def desired_digests(stack):
     return {name: service_digest(service) for name, service in (stack.get("services") or {}).items()}
 
 
+def spec_digest(spec):
+    """The digest label of an Engine API service spec, or None."""
+    return (spec.get("Labels") or {}).get(DIGEST_LABEL)
+
+
 def deployed_digests(services, namespace):
     """{service name in the stack: digest or None} from Engine API service objects of one stack."""
-    prefix = namespace + "_"
-    deployed = {}
-    for service in services:
-        spec = service.get("Spec") or {}
-        labels = spec.get("Labels") or {}
-        if labels.get(LABEL_STACK_NAMESPACE) != namespace:
-            continue
-        deployed[spec.get("Name", "").removeprefix(prefix)] = labels.get(DIGEST_LABEL)
-    return deployed
+    return {name: spec_digest(spec) for name, spec in live_specs(services, namespace).items()}
 
 
 def live_specs(services, namespace):
@@ -104,8 +102,18 @@ def live_specs(services, namespace):
 
 
 def drifted(live, recorded):
-    """Services whose live spec differs from the one recorded after the last deploy (changed outside)."""
-    return sorted(name for name, spec in live.items() if name in recorded and digest(spec) != digest(recorded[name]))
+    """Services whose live spec differs from the one recorded after the deploy that gave it its digest.
+
+    A recorded spec with another digest label is older than the service (a later deploy updated it and failed, or
+    its record could not be written): it tells nothing about changes made outside, and is not compared.
+    """
+    return sorted(
+        name
+        for name, spec in live.items()
+        if name in recorded
+        and spec_digest(spec) == spec_digest(recorded[name])
+        and digest(spec) != digest(recorded[name])
+    )
 
 
 def spec_differences(before, after):

@@ -5,7 +5,8 @@
 The docker CLI deploys (it owns the Compose-to-service translation); the Engine API reads what is deployed.
 A Swarm config labelled ``podlike.stack.record=<stack>`` keeps the rendered YAML of the last deploy, so diff
 mode can show it next time, and the service specs read back right after it, so a service changed outside is
-found and deployed again; it carries the stack's namespace label, so ``docker stack rm`` removes it too.
+found and deployed again; it carries the stack's namespace label, so ``docker stack rm`` removes it too. A deploy
+that fails rewrites the specs of the services it changed and keeps the rendered text of the last complete deploy.
 """
 
 import base64
@@ -203,18 +204,29 @@ def record_specs(record):
     return _record_content(record)["specs"]
 
 
+def record_resources(record):
+    """The resources digest of the deploy a record was written for, or None."""
+    return (((record or {}).get("Spec") or {}).get("Labels") or {}).get(RECORD_RESOURCES_LABEL)
+
+
 def record_name(name, rendered):
     # Swarm limits config names to 64 characters; the label, not the name, ties a record to its stack.
     return f"{name[:34]}_podlike-rendered-{digest(name + chr(10) + rendered)[:12]}"
 
 
 def write_record(client, name, rendered, resources, previous, specs):
-    """Keep the rendered text and the live specs in a new config, then drop the older ones."""
+    """Keep the rendered text and the live specs in a new config, then drop the older ones.
+
+    ``resources`` None writes no resources digest: the next run then judges the stack by its services alone.
+    """
     content = json.dumps({"rendered": rendered, "specs": specs}, sort_keys=True)
     config_name = record_name(name, content)
+    labels = {RECORD_LABEL: name, LABEL_STACK_NAMESPACE: name}
+    if resources is not None:
+        labels[RECORD_RESOURCES_LABEL] = resources
     spec = {
         "Name": config_name,
-        "Labels": {RECORD_LABEL: name, RECORD_RESOURCES_LABEL: resources, LABEL_STACK_NAMESPACE: name},
+        "Labels": labels,
         "Data": base64.b64encode(content.encode("utf-8")).decode("ascii"),
     }
     try:
@@ -224,6 +236,35 @@ def write_record(client, name, rendered, resources, previous, specs):
     for record in previous:
         if (record.get("Spec") or {}).get("Name") != config_name:
             remove_quietly(client, "/configs/" + record["ID"])
+
+
+def record_failed_deploy(client, name, records, live_before, recorded, drift):
+    """Bring the record up to date after a deploy that failed; return whether the services changed.
+
+    A service the attempt changed is recorded as it runs now, unless it was changed outside (``drift``) and may
+    still run the image set outside; every other service keeps its recorded spec. The rendered text and the
+    resources digest stay those of the last complete deploy, so that the next run deploys what is missing. When
+    the services cannot be read, they may have changed.
+    """
+    try:
+        live_after = live_specs(stack_services(client, name), name)
+    except DockerError:
+        return True
+    if live_after == live_before:
+        return False
+    specs = {}
+    for short, spec in live_after.items():
+        if short not in drift and spec != live_before.get(short):
+            specs[short] = spec
+        elif short in recorded:
+            specs[short] = recorded[short]
+    previous = records[-1] if records else None
+    try:
+        write_record(client, name, record_text(previous), record_resources(previous), records, specs)
+    except DockerError:
+        # The deploy's own error is the one to report; drift detection skips specs older than the service.
+        pass
+    return True
 
 
 def drift_diffs(live, recorded, names):
@@ -280,7 +321,7 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
         deployed,
         prune=options.get("prune", False),
         desired_resources=resources,
-        deployed_resources=((previous or {}).get("Spec") or {}).get("Labels", {}).get(RECORD_RESOURCES_LABEL),
+        deployed_resources=record_resources(previous),
         drift=drifted(live, recorded),
     )
     check_pods(stack, stack_plan.create + stack_plan.update)
@@ -297,16 +338,24 @@ def ensure_present(client, cli, name, compose, options, check_mode=False):
     if check_mode:
         return result
     if stack_plan.changed:
+        deployed_stack = False
         try:
             deploy(cli, name, rendered, workdir, options)
+            deployed_stack = True
             if stack_plan.drift:
                 live_now = live_specs(stack_services(client, name), name)
                 restore_images(cli, name, live_now, recorded, stack_plan.drift, options)
-        except StackError as error:
-            # The CLI may fail after creating some of the stack: tell whether the engine changed.
-            error.changed = deployed_digests(stack_services(client, name), name) != deployed
+        except (StackError, DockerError) as error:
+            # The CLI may fail after changing some of the stack: tell whether the engine changed.
+            services_changed = record_failed_deploy(client, name, records, live, recorded, stack_plan.drift)
+            error.changed = deployed_stack or services_changed
             raise
-        write_record(client, name, rendered, resources, records, live_specs(stack_services(client, name), name))
+        try:
+            write_record(client, name, rendered, resources, records, live_specs(stack_services(client, name), name))
+        except DockerError as error:
+            # The stack is deployed; the record left older is told apart by the services' digests.
+            error.changed = True
+            raise
     if options.get("wait"):
         try:
             wait_converged(client, name, desired, options.get("wait_timeout", 300))

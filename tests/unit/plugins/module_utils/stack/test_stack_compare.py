@@ -165,3 +165,11 @@ def test_spec_differences_keep_only_what_differs():
         {"TaskTemplate": {"ContainerSpec": {"Env": ["A=1"]}}},
     )
     assert spec_differences({"A": 1, "B": 2}, {"A": 1}) == ({"B": 2}, {})
+
+
+def test_a_recorded_spec_of_an_earlier_deploy_is_no_drift():
+    """A deploy updated web and failed before its record was written: web is newer than its recorded spec."""
+    recorded = live_specs([live_service("web", ["A=1"])], "shop")
+    updated = live_service("web", ["A=2"])
+    updated["Spec"]["Labels"][DIGEST_LABEL] = "d-web-2"
+    assert drifted(live_specs([updated], "shop"), recorded) == []
