@@ -24,6 +24,9 @@ description:
     (listed in RV(plan.update) and RV(plan.drift)), and diff mode adds, per such service, the parts of its spec
     that differ (before is the live spec, after the deployed one). C(docker stack deploy) keeps the image such a
     service runs, so an image changed outside is set back with C(docker service update --image).
+  - Only a recorded spec with the service's current C(podlike.stack.digest) is compared. A deploy that fails
+    records the services it changed as they run then; a service updated by a deploy whose record could not be
+    written is not compared until the next deploy, and is never set back to an older image.
   - With O(state=absent), runs C(docker stack rm) and waits until the services, networks, configs, secrets,
     task containers and the pods' component containers (label C(podlike.stack=NAME)) are gone. Component
     containers whose controller no longer exists are removed.
@@ -69,8 +72,8 @@ options:
         Secret, PersistentVolumeClaim), translated into pod services deployed with the stack files of O(compose)
         (see C(docs/kube.md) for the mapping).
       - Fields without a meaning on Swarm are refused, one line each with its path, unless O(lenient=true).
-      - ConfigMap and Secret data is written, mode 0600, under C(podlike-kube/NAME) in the target's temporary
-        directory, where C(docker stack deploy) reads it.
+      - ConfigMap and Secret data is written, mode 0600, in a private temporary directory that exists only while
+        C(docker stack deploy) reads it (the stack names it C(${PODLIKE_KUBE_DATA})); check mode writes nothing.
       - The translated stack has version C(3.8); stack files given in O(compose) beside it need the same version
         or none.
     type: list

@@ -7,7 +7,12 @@ import sys
 
 from ansible_collections.podlike.swarm.plugins.module_utils.cli_errors import report_error
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import KubeError
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import load_manifests, translate, write_files
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.stack import (
+    escape,
+    load_manifests,
+    translate,
+    write_files,
+)
 from ansible_collections.podlike.swarm.plugins.module_utils.template.cli import Parser, UsageError, add_stack_options
 from ansible_collections.podlike.swarm.plugins.module_utils.template.errors import TemplateError
 from ansible_collections.podlike.swarm.plugins.module_utils.template.render import dump_stack, render_stack
@@ -46,7 +51,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None):
             controller_image=options.controller_image,
             allow_host_paths=options.allow_host_path,
             lenient=options.lenient,
-            data_dir=data_dir,
+            data_dir=escape(data_dir),
             name_prefix=options.name + "_" if options.name else "",
         )
         if translation.files and not options.data_dir:

@@ -161,11 +161,13 @@ class PodTranslator:
             restart = "Always"
         elif restart_policy_allowed and restart not in restart_policy_allowed:
             self.findings.refuse(f"{path}.restartPolicy", f"a {self.workload} runs its pods with Always only")
-        self._collect_volumes(spec.get("volumes") or [])
-        containers = spec.get("containers") or []
-        if not containers:
+        self._collect_volumes(self._list(spec, "volumes"))
+        containers = self._list(spec, "containers")
+        init_containers = self._list(spec, "initContainers")
+        # A value that is not a list is refused already.
+        if not containers and isinstance(spec.get("containers") or [], list):
             self.findings.refuse(f"{path}.containers", "a pod needs at least one container")
-        for container in containers + (spec.get("initContainers") or []):
+        for container in containers + init_containers:
             for port in (container.get("ports") or []) if isinstance(container, dict) else []:
                 if isinstance(port, dict) and port.get("name"):
                     self.named_ports[str(port["name"])] = port.get("containerPort")
@@ -173,7 +175,7 @@ class PodTranslator:
         labels = {}
         init_components = []
         resources = {"limits": [], "requests": [], "init_limits": [], "init_requests": []}
-        for index, container in enumerate(spec.get("initContainers") or []):
+        for index, container in enumerate(init_containers):
             container_path = f"{path}.initContainers[{index}]"
             sidecar = isinstance(container, dict) and container.get("restartPolicy") == "Always"
             component = self._component(container, container_path, pod_security, restart, init=not sidecar)
@@ -210,7 +212,7 @@ class PodTranslator:
         for name, pairs in sorted(self.copies.items()):
             labels["pod.copy." + name] = dump_yaml(pairs)
         grace = spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS)
-        if not isinstance(grace, int) or isinstance(grace, bool) or grace < 0:
+        if not whole_number(grace):
             self.findings.refuse(f"{path}.terminationGracePeriodSeconds", "must be a whole number of seconds")
             grace = DEFAULT_GRACE_SECONDS
         labels["pod.controller.grace-period"] = f"{grace}s"
@@ -220,6 +222,14 @@ class PodTranslator:
         for key, value in sorted(((self.metadata.get("labels") or {}).items())):
             labels.setdefault(str(key), str(value))
         return self._service(spec, labels, restart, grace, resources)
+
+    def _list(self, spec, key):
+        """The list at ``spec[key]`` (empty when not given), or an empty one refused when it is not a list."""
+        value = spec.get(key) or []
+        if not isinstance(value, list):
+            self.findings.refuse(f"{self.path}.{key}", "expected a list")
+            return []
+        return value
 
     def _service(self, spec, labels, restart, grace, resources):
         command = ["-logs"] + ["-allow-host-path=" + prefix for prefix in sorted(self.used_host_prefixes)]
@@ -659,21 +669,35 @@ class PodTranslator:
             ("periodSeconds", "interval"),
             ("timeoutSeconds", "timeout"),
         ):
-            if probe.get(key) is not None:
+            if self._probe_number(probe, key, path):
                 result[option] = f"{probe[key]}s"
         for key, option in (("failureThreshold", "failure_threshold"), ("successThreshold", "success_threshold")):
-            if probe.get(key) is not None:
+            if self._probe_number(probe, key, path):
                 result[option] = probe[key]
         return result
 
+    def _probe_number(self, probe, key, path):
+        """Whether the probe gives ``key``, a whole number; refuse any other value."""
+        if probe.get(key) is None:
+            return False
+        if not whole_number(probe[key]):
+            self.findings.refuse(f"{path}.{key}", "must be a whole number")
+            return False
+        return True
+
     def _port(self, action, path):
         port = action.get("port")
-        if isinstance(port, str) and not port.isdigit():
+        if port is None:
+            return 0
+        if isinstance(port, str) and port_number(port) is None:
             if port not in self.named_ports:
                 self.findings.refuse(f"{path}.port", f"names no container port ({port})")
                 return 0
             return self.named_ports[port]
-        return int(port or 0)
+        if port_number(port) is None:
+            self.findings.refuse(f"{path}.port", "must be a port number (1-65535) or a container port's name")
+            return 0
+        return port_number(port)
 
     def _lifecycle(self, lifecycle, path, definition):
         if not lifecycle:
@@ -785,11 +809,14 @@ class PodTranslator:
                 self.findings.refuse(f"{port_path}.hostIP", "Swarm publishes on every address of the node")
             if port.get("protocol", "TCP") not in ("TCP", "UDP"):
                 self.findings.refuse(f"{port_path}.protocol", "must be TCP or UDP")
-            if port.get("hostPort"):
+            for key in ("containerPort", "hostPort") if port.get("hostPort") else ("containerPort",):
+                if port_number(port.get(key)) is None:
+                    self.findings.refuse(f"{port_path}.{key}", "must be a port number (1-65535)")
+            if port_number(port.get("containerPort")) and port_number(port.get("hostPort")):
                 self.ports.append(
                     {
-                        "target": int(port.get("containerPort") or 0),
-                        "published": int(port["hostPort"]),
+                        "target": port_number(port["containerPort"]),
+                        "published": port_number(port["hostPort"]),
                         "protocol": str(port.get("protocol", "TCP")).lower(),
                         "mode": "host",
                     }
@@ -805,6 +832,20 @@ _SECURITY_REFUSALS = {
     "windowsOptions": "Windows pods do not run here",
     "seccompProfile": "only RuntimeDefault (the engine's profile) is allowed",
 }
+
+
+def port_number(value):
+    """``value`` as a port number (1 to 65535, given as a whole number or its digits), or None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536:
+        return value
+    return None
+
+
+def whole_number(value):
+    """Whether ``value`` is a whole number of at least 0 (not a bool, not text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _text(value):

@@ -6,13 +6,16 @@ ConfigMaps and Secrets become Swarm configs and secrets (their data in files ``d
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
+import re
+import shutil
 import tempfile
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_VOLUME_REF
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import Findings, KubeError
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.pods import PodTranslator
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.pods import PodTranslator, port_number, whole_number
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml_documents
 
 STACK_VERSION = "3.8"
@@ -50,6 +53,15 @@ SERVICE_SPEC_KEYS = (
     "sessionAffinity",
 )
 PUBLISHED_TYPES = ("NodePort", "LoadBalancer")
+# Top-level fields that hold a mapping whenever they are given.
+MAPPING_FIELDS = ("metadata", "spec", "data", "stringData", "binaryData")
+# podlike_stack's stacks name their data files in this variable, which ``docker stack deploy`` fills in from its
+# environment: the same manifests give the same stack text, wherever the files are for one deploy.
+DATA_DIR_VARIABLE = "PODLIKE_KUBE_DATA"
+DATA_DIR_REFERENCE = "${%s}" % DATA_DIR_VARIABLE
+# A data file's name comes from object names and keys: any other character ("/" above all) becomes "_".
+UNSAFE_FILE_NAME_CHARACTERS = re.compile(r"[^-._A-Za-z0-9]")
+WRONG_TYPE_ERRORS = (AttributeError, TypeError, ValueError, KeyError)
 
 
 class Translation:
@@ -100,21 +112,26 @@ def translate(
 ):
     """A Translation of ``documents`` ([(origin, mapping)]); raise KubeError listing every refused field.
 
-    ``data_dir`` is where the stack expects the ConfigMap and Secret files; ``name_prefix`` (the stack name and
-    ``_``) keeps their Swarm names apart between stacks.
+    ``data_dir`` is the directory of the ConfigMap and Secret files as ``docker stack deploy`` reads it: a
+    ``${VARIABLE}`` in it is filled in from the CLI's environment (``escape`` a literal path); ``name_prefix``
+    (the stack name and ``_``) keeps their Swarm names apart between stacks.
     """
-    try:
+    with _wrong_types_refused(""):
         return _translate(documents, controller_image, allow_host_paths, lenient, data_dir, name_prefix)
-    except KubeError:
-        raise
-    except (AttributeError, TypeError, ValueError, KeyError) as error:
-        # A value of the wrong type deep in a manifest: still one line, not a traceback.
-        raise KubeError(f"a field holds a value of the wrong type ({type(error).__name__}: {error})")
+
+
+@contextlib.contextmanager
+def _wrong_types_refused(prefix):
+    """A value of the wrong type that a check missed, as one line starting with ``prefix``, not a traceback."""
+    try:
+        yield
+    except WRONG_TYPE_ERRORS as error:
+        raise KubeError(f"{prefix}a field holds a value of the wrong type ({type(error).__name__}: {error})")
 
 
 def _translate(documents, controller_image, allow_host_paths, lenient, data_dir, name_prefix):
     findings = Findings(lenient)
-    resources = Resources(controller_image or DEFAULT_CONTROLLER_IMAGE, data_dir, name_prefix)
+    resources = Resources(controller_image or DEFAULT_CONTROLLER_IMAGE, name_prefix)
     workloads = []
     services = []
     for origin, document in documents:
@@ -122,8 +139,14 @@ def _translate(documents, controller_image, allow_host_paths, lenient, data_dir,
             findings.refuse(origin, "not a Kubernetes object (no kind)")
             continue
         kind = str(document["kind"])
-        name = str((document.get("metadata") or {}).get("name") or "")
+        metadata = document.get("metadata")
+        name = str(metadata.get("name") or "") if isinstance(metadata, dict) else ""
         scoped = findings.scoped(f"{kind}/{name or '?'}: ")
+        not_mappings = [key for key in MAPPING_FIELDS if document.get(key) and not isinstance(document[key], dict)]
+        for key in not_mappings:
+            scoped.refuse(key, "expected a mapping")
+        if not_mappings:
+            continue
         if not name:
             scoped.refuse("metadata.name", "is required")
             continue
@@ -133,7 +156,8 @@ def _translate(documents, controller_image, allow_host_paths, lenient, data_dir,
         elif kind == "Service":
             services.append((name, document, scoped))
         elif kind in DATA_KINDS:
-            resources.add(kind, name, document, scoped)
+            with _wrong_types_refused(scoped.prefix):
+                resources.add(kind, name, document, scoped)
         else:
             scoped.refuse(
                 "kind",
@@ -146,17 +170,24 @@ def _translate(documents, controller_image, allow_host_paths, lenient, data_dir,
         if name in stack_services:
             scoped.refuse("metadata.name", "another workload has the same name (one Swarm service each)")
             continue
-        service, pod_metadata, pod_spec = _workload(kind, document, resources, scoped, allow_host_paths)
+        with _wrong_types_refused(scoped.prefix):
+            service, pod_metadata, pod_spec = _workload(kind, document, resources, scoped, allow_host_paths)
         stack_services[name] = service
         templates[name] = (pod_metadata, pod_spec)
     for name, document, scoped in services:
-        _service(name, document, stack_services, templates, scoped)
+        with _wrong_types_refused(scoped.prefix):
+            _service(name, document, stack_services, templates, scoped)
     warnings = findings.raise_if_refused()
     stack = {"version": STACK_VERSION, "services": stack_services}
     for section in ("configs", "secrets", "volumes"):
         if getattr(resources, section):
             stack[section] = getattr(resources, section)
-    return Translation(_escape(stack), resources.files, warnings)
+    stack = escape(stack)
+    for section in ("configs", "secrets"):
+        for entry in stack.get(section, {}).values():
+            # After escaping: the directory is given as docker stack deploy reads it.
+            entry["file"] = f"{data_dir}/{entry['file']}"
+    return Translation(stack, resources.files, warnings)
 
 
 def _workload(kind, document, resources, findings, allow_host_paths):
@@ -185,7 +216,7 @@ def _workload(kind, document, resources, findings, allow_host_paths):
         deploy["mode"] = "global"
     else:
         replicas = spec.get("replicas", 1) if kind != "Pod" else 1
-        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+        if not whole_number(replicas):
             findings.refuse("spec.replicas", "must be a whole number")
             replicas = 1
         deploy["replicas"] = replicas
@@ -251,6 +282,10 @@ def _service(name, document, stack_services, templates, findings):
     """A Service: published ports (NodePort, LoadBalancer) and a DNS alias on the selected workload."""
     spec = document.get("spec") or {}
     findings.unknown("spec", spec, SERVICE_SPEC_KEYS)
+    for key, expected, shape in (("selector", dict, "a mapping"), ("ports", list, "a list")):
+        if spec.get(key) and not isinstance(spec[key], expected):
+            findings.refuse(f"spec.{key}", f"expected {shape}")
+            return
     kind = spec.get("type", "ClusterIP")
     if kind not in ("ClusterIP",) + PUBLISHED_TYPES:
         findings.refuse("spec.type", f"{kind} has no Swarm equivalent (ClusterIP, NodePort, LoadBalancer do)")
@@ -291,24 +326,43 @@ def _port(port, path, kind, pod_spec, findings):
     protocol = str(port.get("protocol", "TCP"))
     if protocol not in ("TCP", "UDP"):
         findings.refuse(f"{path}.protocol", "must be TCP or UDP")
-    target = port.get("targetPort", port["port"])
-    if isinstance(target, str) and not target.isdigit():
-        target = _named_port(target, pod_spec)
-        if target is None:
-            findings.refuse(f"{path}.targetPort", "names no container port")
-            return None
-    if int(target) != int(port["port"]):
+    number = port_number(port["port"])
+    if number is None:
+        findings.refuse(f"{path}.port", "must be a port number (1-65535)")
+        return None
+    target = _target_port(port.get("targetPort", number), f"{path}.targetPort", pod_spec, findings)
+    if target is None:
+        return None
+    if target != number:
         findings.refuse(
             f"{path}.port", "a Swarm DNS name has no port mapping: port must equal targetPort (clients use targetPort)"
         )
+    node_port = port.get("nodePort")
+    if node_port and port_number(node_port) is None:
+        findings.refuse(f"{path}.nodePort", "must be a port number (1-65535)")
+        return None
     if kind not in PUBLISHED_TYPES:
         return None
-    published = {"target": int(target), "protocol": protocol.lower()}
+    published = {"target": target, "protocol": protocol.lower()}
     if kind == "LoadBalancer":
-        published["published"] = int(port["port"])
-    elif port.get("nodePort"):
-        published["published"] = int(port["nodePort"])
+        published["published"] = number
+    elif node_port:
+        published["published"] = port_number(node_port)
     return published
+
+
+def _target_port(target, path, pod_spec, findings):
+    """The port number a Service port sends to, given as a number or a container port's name; None if refused."""
+    if isinstance(target, str) and port_number(target) is None:
+        named = _named_port(target, pod_spec)
+        if named is None:
+            findings.refuse(path, "names no container port")
+        elif port_number(named) is None:
+            findings.refuse(path, f"names container port {target}, whose containerPort is not a port number")
+        return port_number(named)
+    if port_number(target) is None:
+        findings.refuse(path, "must be a port number (1-65535) or a container port's name")
+    return port_number(target)
 
 
 def _named_port(name, pod_spec):
@@ -319,23 +373,25 @@ def _named_port(name, pod_spec):
     return None
 
 
-def _escape(value):
+def escape(value):
     """``$`` doubled everywhere: ``docker stack deploy`` interpolates ``${VAR}`` in every string of a stack."""
     if isinstance(value, str):
         return value.replace("$", "$$")
     if isinstance(value, dict):
-        return {key: _escape(item) for key, item in value.items()}
+        return {key: escape(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_escape(item) for item in value]
+        return [escape(item) for item in value]
     return value
 
 
 class Resources:
-    """ConfigMaps, Secrets and claims of the manifests, and the stack configs, secrets, volumes and files made."""
+    """ConfigMaps, Secrets and claims of the manifests, and the stack configs, secrets, volumes and files made.
 
-    def __init__(self, controller_image, data_dir, name_prefix):
+    A config's or secret's ``file`` is the name of its file here; the translation puts the data directory before it.
+    """
+
+    def __init__(self, controller_image, name_prefix):
         self.controller_image = controller_image
-        self.data_dir = data_dir
         self.name_prefix = name_prefix
         self.objects = {"configMap": {}, "secret": {}}
         self.configs = {}
@@ -398,8 +454,8 @@ class Resources:
         stack_key = f"{kind}.{name}"
         digest = hashlib.sha256(content).hexdigest()[:12]
         swarm_name = f"{self.name_prefix}{stack_key}"[: MAX_NAME - 13] + "-" + digest
-        file_name = f"{stack_key}-{digest}"
-        section[stack_key] = {"name": swarm_name, "file": os.path.join(self.data_dir, file_name)}
+        file_name = UNSAFE_FILE_NAME_CHARACTERS.sub("_", f"{stack_key}-{digest}")
+        section[stack_key] = {"name": swarm_name, "file": file_name}
         self.files[file_name] = content
         return stack_key
 
@@ -412,27 +468,54 @@ def write_files(files, directory):
         if name not in files:
             os.unlink(os.path.join(directory, name))
     for name, content in files.items():
-        path = os.path.join(directory, name)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
+        _write_private_file(os.path.join(directory, name), content, os.O_TRUNC)
     return directory
 
 
-def stack_for_deploy(paths, stack_name, controller_image=None, allow_host_paths=(), lenient=False):
-    """(stack, warnings) of manifests on this host, their data written where ``docker stack deploy`` reads it.
+@contextlib.contextmanager
+def data_directory(files):
+    """A fresh private directory (0700) holding the data ``files`` (0600) while the block runs, then removed."""
+    directory = _private_directory(files)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
-    The data directory depends only on the stack's name, so the same manifests always give the same stack text.
+
+def _private_directory(files):
+    directory = None
+    try:
+        directory = tempfile.mkdtemp(prefix="podlike-kube-")
+        for name, content in files.items():
+            _write_private_file(os.path.join(directory, name), content, os.O_EXCL)
+    except OSError as error:
+        if directory:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise KubeError(f"cannot write the ConfigMap and Secret data for docker stack deploy: {error}")
+    return directory
+
+
+def _write_private_file(path, content, flags):
+    """Write ``content`` to a file only its owner reads (0600), never through a symlink."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | flags, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+
+
+def stack_for_deploy(paths, stack_name, data_files, controller_image=None, allow_host_paths=(), lenient=False):
+    """(stack, warnings) of manifests on this host; nothing is written.
+
+    The stack names its ConfigMap and Secret files in ``${PODLIKE_KUBE_DATA}``, so the same manifests always give
+    the same stack text; ``data_files`` receives their contents ({file name: bytes}), which ``data_directory``
+    writes for the deploy.
     """
-    directory = os.path.join(tempfile.gettempdir(), "podlike-kube", stack_name)
     translation = translate(
         load_manifests(paths),
         controller_image=controller_image,
         allow_host_paths=allow_host_paths,
         lenient=lenient,
-        data_dir=directory,
+        data_dir=DATA_DIR_REFERENCE,
         name_prefix=stack_name + "_",
     )
-    if translation.files:
-        write_files(translation.files, directory)
+    data_files.update(translation.files)
     return translation.stack, translation.warnings

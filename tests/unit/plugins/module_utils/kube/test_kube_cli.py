@@ -3,6 +3,7 @@
 """``podlike kube``: the stack on stdout, the data in --data-dir, one line per error."""
 
 import io
+import os
 
 import yaml
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.cli import main as kube_main
@@ -48,3 +49,16 @@ def test_cli_errors_are_one_line_each(tmp_path):
     err = io.StringIO()
     assert kube_main([str(tmp_path / "nope.yaml")], stdout=io.StringIO(), stderr=err) == 2
     assert err.getvalue().startswith("podlike kube: error: ") and "cannot read" in err.getvalue()
+
+
+def test_cli_data_dir_is_literal_for_docker_stack_deploy(tmp_path):
+    data_dir = tmp_path / "a$HOME"
+    out, err = io.StringIO(), io.StringIO()
+    mounts = {"volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}]}
+    text = yaml.safe_dump_all(
+        [CONFIG_MAP, deployment(mounts, volumes=[{"name": "conf", "configMap": {"name": "conf"}}])]
+    )
+    assert kube_main(["--data-dir", str(data_dir), "-"], stdin=io.StringIO(text), stdout=out, stderr=err) == 0
+    (entry,) = yaml.safe_load(out.getvalue())["configs"].values()
+    assert entry["file"].startswith(str(tmp_path) + "/a$$HOME/configmap.conf.a.conf-")
+    assert os.listdir(data_dir) == [entry["file"].rsplit("/", 1)[1]]

@@ -551,6 +551,109 @@ def test_wrong_types_are_one_line_never_a_traceback(document):
     assert len(str(caught.value).splitlines()) >= 1 and "Traceback" not in str(caught.value)
 
 
+WEB_PORTS = {"ports": [{"name": "http", "containerPort": 80}]}
+CONTAINER = "Deployment/web: spec.template.spec.containers[0]"
+
+
+@pytest.mark.parametrize(
+    "documents, lines",
+    [
+        (
+            [deployment(WEB_PORTS), kube_service(nodePort="abc")],
+            ["Service/web: spec.ports[0].nodePort: must be a port number (1-65535)"],
+        ),
+        (
+            [deployment(WEB_PORTS), kube_service(port=[1])],
+            ["Service/web: spec.ports[0].port: must be a port number (1-65535)"],
+        ),
+        (
+            [deployment(WEB_PORTS), kube_service(targetPort=[80])],
+            ["Service/web: spec.ports[0].targetPort: must be a port number (1-65535) or a container port's name"],
+        ),
+        (
+            [deployment({"ports": [{"name": "http", "containerPort": "abc"}]}), kube_service(targetPort="http")],
+            [
+                f"{CONTAINER}.ports[0].containerPort: must be a port number (1-65535)",
+                "Service/web: spec.ports[0].targetPort: names container port http, whose containerPort is not a "
+                "port number",
+            ],
+        ),
+        (
+            [deployment(), {"kind": "Service", "metadata": {"name": "s"}, "spec": {"selector": ["app"]}}],
+            ["Service/s: spec.selector: expected a mapping"],
+        ),
+        (
+            [{"kind": "ConfigMap", "metadata": {"name": "conf"}, "data": ["a.conf"]}],
+            ["ConfigMap/conf: data: expected a mapping"],
+        ),
+        ([dict(SECRET, stringData="x")], ["Secret/creds: stringData: expected a mapping"]),
+        (
+            [{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": 5}}],
+            ["Pod/p: spec.containers: expected a list"],
+        ),
+        (
+            [
+                {
+                    "kind": "Pod",
+                    "metadata": {"name": "p"},
+                    "spec": {"containers": [{"name": "a", "image": "b"}], "volumes": 1},
+                }
+            ],
+            ["Pod/p: spec.volumes: expected a list"],
+        ),
+        ([{"kind": "Pod", "metadata": ["p"], "spec": {}}], ["Pod/?: metadata: expected a mapping"]),
+        (
+            [{"kind": "Deployment", "metadata": {"name": "web"}, "spec": [1]}],
+            ["Deployment/web: spec: expected a mapping"],
+        ),
+        (
+            [deployment({"readinessProbe": {"tcpSocket": {"port": [1]}}})],
+            [f"{CONTAINER}.readinessProbe.port: must be a port number (1-65535) or a container port's name"],
+        ),
+        (
+            [deployment({"livenessProbe": {"exec": {"command": ["true"]}, "periodSeconds": "abc"}})],
+            [f"{CONTAINER}.livenessProbe.periodSeconds: must be a whole number"],
+        ),
+        (
+            [deployment({"ports": [{"containerPort": 80, "hostPort": "x"}]})],
+            [f"{CONTAINER}.ports[0].hostPort: must be a port number (1-65535)"],
+        ),
+    ],
+    ids=[
+        "nodePort",
+        "port",
+        "targetPort",
+        "named containerPort",
+        "selector",
+        "ConfigMap data",
+        "Secret stringData",
+        "containers",
+        "volumes",
+        "metadata",
+        "workload spec",
+        "probe port",
+        "probe period",
+        "hostPort",
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_by_its_object_and_path(documents, lines):
+    assert refusals(*documents) == lines
+
+
+def test_a_wrong_type_no_check_expects_still_names_its_object():
+    (line,) = refusals(deployment({"securityContext": {"runAsUser": "root", "runAsNonRoot": True}}))
+    assert line.startswith("Deployment/web: a field holds a value of the wrong type (ValueError: ")
+
+
+def test_data_file_names_stay_in_the_data_directory():
+    config_map = dict(CONFIG_MAP, data={"../../etc/cron.d/x": "* * * * * root true\n"})
+    mounts = {"volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}]}
+    translation = run(config_map, deployment(mounts, volumes=[{"name": "conf", "configMap": {"name": "conf"}}]))
+    (entry,) = translation.stack["configs"].values()
+    (name,) = translation.files
+    assert "/" not in name and entry["file"] == "/data/" + name
+
+
 def test_a_selector_must_match_and_a_service_must_select():
     document = deployment()
     document["spec"]["selector"]["matchLabels"]["tier"] = "x"
