@@ -194,6 +194,12 @@ def covering_sweeper(containers):
 
 
 # The node's sweeper -------------------------------------------------------------------------------------
+def event_time(event):
+    """An event's time as the events endpoint's `since` takes it (seconds.nanoseconds, exact); None if it has none."""
+    nanoseconds = event.get("timeNano")
+    return "%d.%09d" % divmod(int(nanoseconds), 10**9) if nanoseconds else None
+
+
 class Sweeper:
     """Removes the containers of pods whose controller is gone, on one node; never a running guard."""
 
@@ -278,8 +284,7 @@ class Sweeper:
                 self.sweep_all()
                 for event in self.events(since):
                     last_error = None
-                    if event.get("timeNano"):
-                        since = "%.9f" % (event["timeNano"] / 1e9)
+                    since = event_time(event) or since  # the engine sends that event again: sweeps repeat safely
                     self.on_event(event)
             except (OSError, ValueError, KeyError, IndexError, AttributeError) as exc:
                 self._health("unhealthy")

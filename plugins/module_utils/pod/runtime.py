@@ -38,7 +38,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.containers impor
     infra_body,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import PodError, StartError, UnexpectedError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import GONE_STATES, pod_containers
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.guard import GONE_STATES, event_time, pod_containers
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.logs import copy_logs, print_last_lines
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.order import start_levels
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import run_probes
@@ -341,13 +341,13 @@ class Pod:
             "label": ["%s=%s" % (LABEL_CONTROLLER_ID, self.context.controller_id)],
             "event": ["die", "health_status", "oom", "start"],
         }
-        since = "%.9f" % time.time()
+        cursor = EventCursor("%.9f" % time.time())
         while not self._stop_events.is_set():
             try:
-                stream = client.events(filters=filters, since=since)
+                stream = client.events(filters=filters, since=cursor.since)
                 for event in read_json_lines(stream):
-                    if event.get("timeNano"):
-                        since = "%.9f" % (event["timeNano"] / 1e9)
+                    if not cursor.is_new(event):
+                        continue
                     self._observe(event)
                     self.intents.put(("event", event))
             except (DockerError, OSError, ValueError):
@@ -798,6 +798,30 @@ def in_threads(target, items):
         thread.start()
     for thread in threads:
         thread.join()
+
+
+class EventCursor:
+    """Where the events stream resumes after a reconnection, and the events at that time already passed on.
+
+    The engine sends again the events at `since` (its time is inclusive), exact to the nanosecond (event_time).
+    """
+
+    def __init__(self, since):
+        self.since = since
+        self._seen = set()
+
+    def is_new(self, event):
+        """Whether event is to be passed on (not seen before); moves the resume point to its time."""
+        at = event_time(event)
+        if at is None:
+            return True
+        key = (event_subject(event), event.get("timeNano"))
+        if at != self.since:
+            self.since, self._seen = at, set()
+        elif key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
 
 def _exit_code(event):

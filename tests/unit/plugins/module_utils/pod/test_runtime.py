@@ -165,3 +165,23 @@ def test_the_guard_and_the_infra_come_before_the_components():
 )
 def test_the_exit_code_of_a_die_event(attributes, code):
     assert runtime._exit_code({"Actor": {"Attributes": attributes}}) == code
+
+
+def test_an_events_time_is_exact_to_the_nanosecond():
+    # As a float, 1764720000123456789 ns is off by up to a few hundred nanoseconds.
+    assert runtime.event_time({"timeNano": 1764720000123456789}) == "1764720000.123456789"
+    assert runtime.event_time({"timeNano": 1764720000000000007}) == "1764720000.000000007"
+    assert runtime.event_time({}) is None
+
+
+def test_the_events_sent_again_after_a_reconnection_are_passed_on_once():
+    def event(container, action, nanoseconds):
+        return {"Action": action, "Actor": {"ID": container}, "timeNano": nanoseconds}
+
+    cursor = runtime.EventCursor("1.000000000")
+    first = [event("a", "start", 2 * 10**9), event("a", "die", 3 * 10**9), event("b", "die", 3 * 10**9)]
+    assert [cursor.is_new(e) for e in first] == [True, True, True]
+    assert cursor.since == "3.000000000"
+    again = [event("a", "die", 3 * 10**9), event("b", "die", 3 * 10**9), event("c", "die", 3 * 10**9)]
+    assert [cursor.is_new(e) for e in again] == [False, False, True]
+    assert cursor.is_new(event("a", "start", 4 * 10**9)) and cursor.since == "4.000000000"
