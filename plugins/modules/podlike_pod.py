@@ -42,16 +42,24 @@ options:
       - Each becomes a C(pod.component.<name>) label. Keys that make no sense inside a pod (C(ports),
         C(networks), C(container_name)...) are refused with a message that names the component and the key.
       - Required when O(state) is V(present), V(started) or V(restarted), unless O(compose_file) is set.
+      - Inline C(environment) values are not hidden. They are stored in the controller's labels
+        (C(pod.component.<name>), C(podlike.definition)), where anyone who can inspect the container reads them,
+        and shown in diff mode. Keep secrets in an C(env_file) on a mount of the controller (O(volumes)), or run
+        the pod in a Swarm stack with Swarm secrets (M(podlike.swarm.podlike_stack)).
     type: dict
   compose_file:
     description:
       - A Compose file on the target whose services are the components (C(pod.compose.file)). It is mounted
         read-only into the controller at the same path; a change to its content recreates the pod.
+      - The controller's labels and diff mode show its path and the sha256 of its text (C(compose_file_sha256)),
+        not its content.
     type: path
   init_components:
     description:
       - Components that run to completion, in order, before the others start (C(pod.init.components)).
       - Each is a Compose service definition; they are named C(init-1), C(init-2)...
+      - Their C(environment) values are stored in the controller's labels and shown in diff mode, as those of
+        O(components).
     type: list
     elements: dict
   copy:
@@ -151,7 +159,10 @@ attributes:
     description: Reports what would change, including a recreate, and changes nothing.
   diff_mode:
     support: full
-    description: Shows the pod's definition (components and settings as written) before and after, as YAML.
+    description:
+      - Shows the pod's definition (components and settings as written, the sha256 of O(compose_file)'s text)
+        before and after, as YAML.
+      - Inline C(environment) values appear in it as written.
 notes:
   - Validation happens before anything is created - a bad component fails the task and leaves the host untouched.
 seealso:

@@ -44,7 +44,9 @@ attributes:
     description: Renders and compares; reports whether a deploy or removal would change anything; changes nothing.
   diff_mode:
     support: full
-    description: Before is the rendered stack of the last deploy (empty if none), after is the stack rendered now.
+    description:
+      - Before is the rendered stack of the last deploy (empty if none), after is the stack rendered now.
+      - Inline C(environment) values appear in both as written.
 options:
   name:
     description:
@@ -64,6 +66,11 @@ options:
       - Relative paths in the stack (templates, config and secret files, bind sources) resolve against the
         directory of the first file given as a path, else the current directory of the module.
       - O(compose) or O(kube) is required when O(state=present); not used when O(state=absent).
+      - Inline C(environment) values, of the services and of the components their templates give, are not hidden.
+        They are returned in RV(stack) and RV(rendered), shown in diff mode and kept in the record config and in the
+        pod controllers' labels, where anyone who can inspect the service reads them. Give secrets as Swarm
+        C(secrets), in an C(env_file), or as Kubernetes Secrets with O(kube); set C(no_log) on a task whose stack
+        still holds such values.
     type: list
     elements: raw
   kube:
@@ -76,6 +83,9 @@ options:
         C(docker stack deploy) reads it (the stack names it C(${PODLIKE_KUBE_DATA})); check mode writes nothing.
       - The translated stack has version C(3.8); stack files given in O(compose) beside it need the same version
         or none.
+      - C(env) values and the ConfigMap values a container reads as environment become inline C(environment), which
+        is returned, shown in diff mode and stored in labels as for O(compose). Secret values do not; they reach the
+        components through Swarm secrets and C(env_file).
     type: list
     elements: path
   lenient:
@@ -291,7 +301,9 @@ api_version:
   type: str
   sample: "1.51"
 stack:
-  description: The rendered stack mapping, as passed to C(docker stack deploy). Empty for O(state=absent).
+  description:
+    - The rendered stack mapping, as passed to C(docker stack deploy). Empty for O(state=absent).
+    - Inline C(environment) values appear as written; Swarm secrets and C(env_file) contents do not.
   returned: always
   type: dict
   sample:
@@ -313,7 +325,9 @@ services:
   elements: str
   sample: [web]
 rendered:
-  description: The rendered stack as YAML text. Empty for O(state=absent).
+  description:
+    - The rendered stack as YAML text. Empty for O(state=absent).
+    - Inline C(environment) values appear as written, as in RV(stack).
   returned: always
   type: str
   sample: "services:\n  web:\n    image: podlike/controller:latest\n"

@@ -38,6 +38,8 @@ MAX_API_VERSION = "1.51"
 DEFAULT_TIMEOUT = 60
 # What an exec (a hook, a probe) keeps of its output: its last 64 KiB, as a log line is cut in 64 KiB pieces.
 EXEC_OUTPUT_LIMIT = 65536
+TCP_SCHEMES = ("tcp://", "http://", "https://")
+TLS_FILE_KEYS = ("ca_cert", "client_cert", "client_key")
 # Characters a path segment or query value keeps as they are (RFC 3986 unreserved).
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -200,16 +202,22 @@ class DockerClient:
         socket_path = unix_socket_path(url)
         if socket_path:
             return Connection(socket_path, timeout)
-        if url.startswith("tcp://") or url.startswith("http://") or url.startswith("https://"):
-            hostport = url.split("://", 1)[1].rstrip("/")
-            host, _sep, port = hostport.rpartition(":")
-            if not host:
-                host, port = hostport, "2375"
+        if url.startswith(TCP_SCHEMES):
+            address = tcp_address(url)
             if self.tls or url.startswith("https://"):
                 tls = self.tls or {}
-                return Connection((host, int(port)), timeout, _ssl_context(tls), tls.get("hostname") or host)
-            return Connection((host, int(port)), timeout)
+                return Connection(address, timeout, _ssl_context(tls), tls.get("hostname") or address[0])
+            return Connection(address, timeout)
         raise DockerError("unsupported Docker host %r (use unix:// or tcp://)" % url)
+
+    def _open(self, timeout):
+        """A new connection to the engine; DockerError when the URL or the TLS files cannot make one."""
+        try:
+            return self._connect(timeout)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            tls_files = [path for key, path in sorted((self.tls or {}).items()) if key in TLS_FILE_KEYS and path]
+            hint = " (TLS files: %s)" % ", ".join(tls_files) if tls_files and isinstance(exc, OSError) else ""
+            raise DockerError("cannot connect to the Docker engine at %s: %s%s" % (self.base_url, exc, hint))
 
     def _path(self, path, params=None):
         full = "/v%s%s" % (self.api_version, path) if self.versioned else path
@@ -234,7 +242,7 @@ class DockerClient:
             hdrs["Content-Type"] = "application/json"
         url = self._path(path, params)
         if stream:
-            conn = self._connect(timeout)
+            conn = self._open(timeout)
             hdrs["Connection"] = "close"
             return self._send(conn, method, url, payload, hdrs, on_sent)
         resp, data = self._exchange(
@@ -246,7 +254,7 @@ class DockerClient:
         """One request and its whole answer on the kept-alive connection (opened again once if closed)."""
         for attempt in (1, 2):
             if self._conn is None:
-                self._conn = self._connect(wanted)
+                self._conn = self._open(wanted)
             elif self._conn.timeout != wanted:
                 self._conn.set_timeout(wanted)
             try:
@@ -361,7 +369,7 @@ class DockerClient:
 
     def attach_stdin(self, container_id):
         """Attach to a container's stdin; return the open connection, to close (or die) to close the stdin."""
-        conn = self._connect(self.timeout)
+        conn = self._open(self.timeout)
         url = self._path("/containers/%s/attach" % quote(container_id, safe=""), {"stream": True, "stdin": True})
         resp = self._send(conn, "POST", url, b"", {"Host": "docker", "Upgrade": "tcp", "Connection": "Upgrade"})
         if resp.status not in (101, 200):
@@ -482,6 +490,19 @@ class DockerClient:
             return self.inspect_volume(name)
         except NotFound:
             return None
+
+
+def tcp_address(url):
+    """(host, port) of a tcp://, http:// or https:// URL (port 2375 when it names none); ValueError for a bad port."""
+    hostport = url.split("://", 1)[1].rstrip("/")
+    host, _sep, port = hostport.rpartition(":")
+    if not host:
+        return hostport, 2375
+    if not port or any(digit not in "0123456789" for digit in port):
+        raise ValueError("port %r is not a number" % port)
+    if not 0 < int(port) < 65536:
+        raise ValueError("port %s is not between 1 and 65535" % port)
+    return host, int(port)
 
 
 def version_tuple(version):

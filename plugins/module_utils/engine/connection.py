@@ -16,7 +16,9 @@ import os
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     DEFAULT_HOST,
     DEFAULT_TIMEOUT,
+    TCP_SCHEMES,
     DockerClient,
+    tcp_address,
 )
 
 # option: (environment variable it falls back to, or None; its argument spec)
@@ -32,6 +34,8 @@ ENGINE_OPTIONS = {
     "validate_certs": ("DOCKER_TLS_VERIFY", dict(type="bool", default=False, aliases=["tls_verify"])),
 }
 CERT_FILES = {"ca_path": "ca.pem", "client_cert": "cert.pem", "client_key": "key.pem"}
+# option: its key in the DockerClient tls dict
+TLS_KEYS = {"ca_path": "ca_cert", "client_cert": "client_cert", "client_key": "client_key"}
 SSH_ALTERNATIVE = (
     "docker_host %s: ssh:// engines are not supported; connect to the node over ssh (ansible_connection=ssh) "
     "and use docker_host unix:///var/run/docker.sock there"
@@ -40,6 +44,15 @@ SSH_ALTERNATIVE = (
 
 class EngineOptionError(ValueError):
     """Connection options that cannot describe an engine; the message is one line naming the option."""
+
+
+class _EncryptedKey(Exception):
+    """A client key that needs a passphrase, which no option gives."""
+
+
+def _refuse_passphrase():
+    """The passphrase callback of ssl: there is none to give."""
+    raise _EncryptedKey()
 
 
 def engine_argument_spec(env_fallback, **module_options):
@@ -55,17 +68,39 @@ def engine_argument_spec(env_fallback, **module_options):
 
 
 def docker_host(params):
-    """The engine URL of the options; refuses ssh:// with the alternative."""
+    """The engine URL of the options; refuses ssh://, with the alternative, and URLs no connection can be made to."""
     url = params.get("docker_host") or DEFAULT_HOST
     if url.startswith("ssh://"):
         raise EngineOptionError(SSH_ALTERNATIVE % url)
+    if url == "unix://":
+        raise EngineOptionError("docker_host: %s: names no socket path" % url)
+    if url.startswith("unix://") or url.startswith("/"):
+        return url
+    if not url.startswith(TCP_SCHEMES):
+        raise EngineOptionError("docker_host: %s: not a unix://, tcp://, http:// or https:// URL" % url)
+    try:
+        tcp_address(url)
+    except ValueError as exc:
+        raise EngineOptionError("docker_host: %s: %s" % (url, exc))
     return url
 
 
 def api_version(params):
     """The pinned Engine API version, or None to negotiate with the engine (``auto``)."""
     version = params.get("api_version")
-    return None if not version or version == "auto" else version
+    if not version or version == "auto":
+        return None
+    if not all(part.isdigit() for part in version.split(".")):
+        raise EngineOptionError("api_version: %r is not an API version (auto, or one such as 1.44)" % version)
+    return version
+
+
+def engine_timeout(params):
+    """Seconds to wait for the engine (default 60); refuses a negative number."""
+    seconds = params.get("timeout")
+    if seconds is not None and seconds < 0:
+        raise EngineOptionError("timeout: %s is negative; give the seconds to wait for the engine" % seconds)
+    return seconds or DEFAULT_TIMEOUT
 
 
 def tls_files(params, environ=None):
@@ -95,14 +130,63 @@ def tls_settings(params, environ=None):
     }
 
 
+def check_tls_files(tls):
+    """Raise EngineOptionError naming the option whose TLS file is missing, unreadable or not what it should hold."""
+    if not tls:
+        return
+    files = {option: tls.get(key) for option, key in TLS_KEYS.items()}
+    for option, path in files.items():
+        if path:
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                raise EngineOptionError("%s: %s: %s" % (option, path, _file_error(exc)))
+    import ssl  # only modules that reach an engine over TLS pay for it
+
+    for option in ("ca_path", "client_cert"):
+        if files[option]:
+            try:
+                ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=files[option])
+            except ssl.SSLError:
+                raise EngineOptionError("%s: %s: holds no PEM certificate" % (option, files[option]))
+    cert, key = files["client_cert"], files["client_key"]
+    if not cert:
+        return
+    key_option, key_path = ("client_key", key) if key else ("client_cert", cert)
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(cert, key, password=_refuse_passphrase)
+    except _EncryptedKey:
+        raise EngineOptionError("%s: %s: the key is encrypted; give one without a passphrase" % (key_option, key_path))
+    except ssl.SSLError as exc:
+        if not key:
+            raise EngineOptionError("client_cert: %s: holds no private key; set client_key" % cert)
+        if getattr(exc, "reason", None) == "KEY_VALUES_MISMATCH":
+            raise EngineOptionError("client_key: %s: is not the key of client_cert %s" % (key, cert))
+        raise EngineOptionError("client_key: %s: holds no PEM private key" % key)
+
+
+def _file_error(exc):
+    """'no such file', 'is a directory', 'permission denied' or the system's words for an OSError."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return exc.strerror or str(exc)
+
+
 def client_from_params(params, environ=None):
-    """A DockerClient for the connection options; raises EngineOptionError for an unusable docker_host."""
-    return DockerClient(
-        docker_host(params),
-        api_version=api_version(params),
-        timeout=params.get("timeout") or DEFAULT_TIMEOUT,
-        tls=tls_settings(params, environ),
-    )
+    """A DockerClient for the connection options; EngineOptionError, naming the option, for options that cannot work.
+
+    ``auto`` negotiates even with DOCKER_API_VERSION set: the variable applies only through Ansible's
+    ``env_fallback``, when the task does not set ``api_version``.
+    """
+    url, version, seconds = docker_host(params), api_version(params), engine_timeout(params)
+    tls = tls_settings(params, environ)
+    check_tls_files(tls)
+    return DockerClient(url, api_version=version or "auto", timeout=seconds, tls=tls)
 
 
 def cli_connection(params, environ=None):

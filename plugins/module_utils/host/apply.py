@@ -10,14 +10,15 @@ __metaclass__ = type
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import NAME_SEPARATOR
 from ansible_collections.podlike.swarm.plugins.module_utils.host.pod import (
     HostPod,
-    definition_text,
+    check_pod_options,
+    diff_texts,
     digest,
     normalize,
     plan,
     planned_pod,
     pod_labels,
     pull_policy,
-    stored_definition,
+    recorded_definition,
     validate,
 )
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
@@ -30,7 +31,7 @@ def read_text(path):
 
 
 def desired(params):
-    """(definition, labels, digest, parsed pod) from the options, validated; all None without components."""
+    """(recorded definition, labels, digest, parsed pod) from the options, validated; all None without components."""
     if not params["components"] and not params["compose_file"]:
         return None, None, None, None
     if NAME_SEPARATOR in "." + params["name"] + ".":
@@ -39,6 +40,7 @@ def desired(params):
             % NAME_SEPARATOR,
             key="name",
         )
+    check_pod_options(params)
     params = dict(params, labels={k: str(v) for k, v in (params["labels"] or {}).items()})
     definition = normalize(params)
     compose_text = None
@@ -50,10 +52,16 @@ def desired(params):
                 "cannot read %s: %s" % (definition["compose_file"], exc.strerror or exc), key="compose_file"
             )
     definition_digest = digest(definition, compose_text)
+    definition = recorded_definition(definition, compose_text)
     labels = pod_labels(definition, definition_digest)
-    parsed = validate(
-        labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path)
-    )
+    try:
+        parsed = validate(
+            labels, read_file=lambda path: compose_text if path == definition.get("compose_file") else read_text(path)
+        )
+    except SpecError as exc:
+        if exc.key == "pod.copy":  # the copy option names a component the pod does not have
+            raise SpecError("names no component of this pod", component=exc.component, key="copy")
+        raise
     return definition, labels, definition_digest, parsed
 
 
@@ -68,8 +76,7 @@ def apply(params, client, check_mode, progress=None):
     controller = pod.controller()
     leftovers = params["state"] == "absent" and bool(pod.leftovers())
     actions = plan(params["state"], controller, definition_digest, params["recreate"], leftovers)
-    before = definition_text(stored_definition(controller)) if controller else ""
-    after = "" if params["state"] == "absent" else (definition_text(definition) if definition else before)
+    before, after = diff_texts(controller, definition, definition_digest, params["state"])
     result = dict(changed=bool(actions), actions=actions, diff=dict(before=before, after=after))
     if check_mode:
         if "create" in actions:

@@ -38,12 +38,15 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod import definitio
 from ansible_collections.podlike.swarm.plugins.module_utils.pod import policy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.settings import resolve
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.spec import parse_copy
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import port_entries
 from ansible_collections.podlike.swarm.plugins.module_utils.host.status import defines_pod, describe_pod
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml, load_yaml
 
 LABEL_DIGEST = "podlike.definition.digest"
 LABEL_DEFINITION = "podlike.definition"
+# The recorded definition's key for the sha256 of the Compose file's text, which the definition names only by path.
+COMPOSE_DIGEST_KEY = "compose_file_sha256"
 # Extra seconds the engine gives the controller on stop, beyond the components' grace period.
 STOP_MARGIN = 5
 SHARE_SETTINGS = (("share_pid", "pids"), ("share_ipc", "ipc"))
@@ -80,6 +83,21 @@ class PodStateError(Exception):
 
 
 # definition -----------------------------------------------------------------------------------
+def check_pod_options(params):
+    """Raise SpecError naming the option, and what was given, for options no label can carry as written."""
+    grace = params.get("grace_period")
+    if grace is not None and grace < 0:
+        raise SpecError(
+            "%s is negative; give the seconds the components get to stop (0 or more)" % grace, key="grace_period"
+        )
+    for name, entries in (params.get("copy") or {}).items():
+        try:
+            parse_copy(name, entries)
+        except SpecError as exc:
+            shown = json.dumps(entries, sort_keys=True, default=str)
+            raise SpecError("%s, got %s" % (exc.detail, shown), component=name, key="copy")
+
+
 def normalize(params):
     """The user's definition with only the keys that were set, in a stable JSON-safe form."""
     definition = {}
@@ -103,9 +121,31 @@ def digest(definition, compose_text=None):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def recorded_definition(definition, compose_text=None):
+    """The definition stored on the controller and shown in diff mode: with the sha256 of the Compose file's text,
+    whose change recreates the pod, when it reads one."""
+    if compose_text is None:
+        return definition
+    return dict(definition, **{COMPOSE_DIGEST_KEY: hashlib.sha256(compose_text.encode("utf-8")).hexdigest()})
+
+
 def definition_text(definition):
     """The definition as YAML, for diff mode; empty when there is none."""
     return dump_yaml(definition) if definition else ""
+
+
+def diff_texts(controller, definition, definition_digest, state):
+    """(before, after) of diff mode: the controller's recorded definition and the one the options give.
+
+    A controller with the options' digest has their definition, though an older record may lack the Compose file's
+    digest: both sides are the options' then.
+    """
+    labels = (controller or {}).get("Config", {}).get("Labels") or {}
+    before = definition_text(stored_definition(controller)) if controller else ""
+    after = definition_text(definition) if definition else before
+    if controller and definition and labels.get(LABEL_DIGEST) == definition_digest:
+        before = after
+    return before, "" if state == "absent" else after
 
 
 def pod_labels(definition, definition_digest):

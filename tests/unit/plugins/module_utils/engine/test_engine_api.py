@@ -1,4 +1,4 @@
-"""Percent-encoding of paths and queries, as urllib.parse does it (without importing it)."""
+"""The engine client: percent-encoding as urllib.parse does it (without importing it), connections and their errors."""
 
 import ssl
 
@@ -10,6 +10,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import (
     NotFound,
     quote,
     remove_and_wait,
+    tcp_address,
     unix_socket_path,
 )
 
@@ -115,3 +116,58 @@ def test_a_version_set_by_hand_is_tried_once_with_a_versioned_ping(monkeypatch):
     client = DockerClient("unix:///nowhere.sock", api_version="1.41")
     monkeypatch.setattr(DockerClient, "call", lambda self, method, path, **kwargs: sent.append(self._path(path)))
     assert client.check_api_version() == "1.41" and sent == ["/v1.41/_ping"]
+
+
+@pytest.mark.parametrize(
+    "url, address",
+    [
+        ("tcp://engine:2376", ("engine", 2376)),
+        ("https://engine:2376/", ("engine", 2376)),
+        ("tcp://engine", ("engine", 2375)),
+    ],
+)
+def test_tcp_address(url, address):
+    assert tcp_address(url) == address
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("tcp://engine:abc", "port 'abc' is not a number"),
+        ("tcp://engine:", "port '' is not a number"),
+        ("tcp://engine:0", "port 0 is not between 1 and 65535"),
+        ("tcp://engine:65536", "port 65536 is not between 1 and 65535"),
+    ],
+)
+def test_tcp_address_refuses_a_bad_port(url, message):
+    with pytest.raises(ValueError, match="^%s$" % message):
+        tcp_address(url)
+
+
+@pytest.mark.parametrize(
+    "url, tls, message",
+    [
+        ("tcp://127.0.0.1:abc", False, "port 'abc' is not a number"),
+        (
+            "tcp://127.0.0.1:2376",
+            {"ca_cert": "/nonexistent/ca.pem", "verify": True},
+            "(TLS files: /nonexistent/ca.pem)",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.info(),
+        lambda client: client.logs("web"),
+        lambda client: client.attach_stdin("web"),
+    ],
+    ids=["request", "stream", "attach"],
+)
+def test_a_connection_that_cannot_be_made_is_a_docker_error(url, tls, message, call):
+    """A bad port or TLS file is the engine client's DockerError, as the modules and the controller expect."""
+    client = DockerClient(url, api_version="1.41", tls=tls)
+    with pytest.raises(DockerError) as error:
+        call(client)
+    assert str(error.value).startswith("cannot connect to the Docker engine at %s: " % url)
+    assert message in str(error.value)

@@ -1,9 +1,12 @@
 """The engine connection options: names and environment fallbacks as in community.docker, and what they make."""
 
+import datetime
+
 import pytest
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerClient
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection import (
     EngineOptionError,
     cli_connection,
@@ -11,6 +14,7 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection im
     engine_argument_spec,
     tls_settings,
 )
+from ansible_collections.podlike.swarm.plugins.module_utils.module_params import module_client
 
 SPEC = engine_argument_spec(env_fallback, name=dict(type="str", required=True))
 
@@ -157,3 +161,153 @@ def test_ssh_hosts_are_refused_with_the_alternative(make):
     assert "\n" not in message
     assert "ssh://admin@node" in message and "ansible_connection=ssh" in message
     assert "unix:///var/run/docker.sock" in message
+
+
+def test_an_explicit_auto_negotiates_even_with_docker_api_version_set(monkeypatch):
+    params = validated(monkeypatch, {"DOCKER_API_VERSION": "1.43"}, api_version="auto")
+    assert params["api_version"] == "auto"
+    assert client_from_params(params).pinned_api_version is None
+    assert "DOCKER_API_VERSION" not in cli_connection(params)[0]
+    # The controller builds its client without options: the variable still pins it there.
+    assert DockerClient().pinned_api_version == "1.43"
+
+
+class FailingModule:
+    """The part of AnsibleModule that module_client uses; fail_json raises as Ansible's exits."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def fail_json(self, msg, **_):
+        raise SystemExit(msg)
+
+
+def fail_message(**options):
+    """The one line a module fails with for these connection options (every module builds its client this way)."""
+    with pytest.raises(SystemExit) as failed:
+        module_client(FailingModule(name="x", **options), missing_required_lib, client_from_params)
+    message = str(failed.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"docker_host": "tcp://127.0.0.1:abc"}, "docker_host: tcp://127.0.0.1:abc: port 'abc' is not a number"),
+        ({"docker_host": "tcp://127.0.0.1:"}, "docker_host: tcp://127.0.0.1:: port '' is not a number"),
+        (
+            {"docker_host": "https://engine:70000/"},
+            "docker_host: https://engine:70000/: port 70000 is not between 1 and 65535",
+        ),
+        (
+            {"docker_host": "npipe:////./pipe/docker"},
+            "docker_host: npipe:////./pipe/docker: not a unix://, tcp://, http:// or https:// URL",
+        ),
+        ({"docker_host": "unix://"}, "docker_host: unix://: names no socket path"),
+        ({"api_version": "latest"}, "api_version: 'latest' is not an API version (auto, or one such as 1.44)"),
+        ({"timeout": -1}, "timeout: -1 is negative; give the seconds to wait for the engine"),
+    ],
+)
+def test_an_unusable_engine_option_fails_in_one_line_naming_it(options, message):
+    assert fail_message(**options) == message
+
+
+@pytest.mark.parametrize("docker_host", ["unix:///run/d.sock", "/run/d.sock", "tcp://engine", "tcp://engine:2376/"])
+def test_usable_engine_urls_pass(docker_host):
+    assert client_from_params({"docker_host": docker_host}).base_url == docker_host
+
+
+def write_pem(path, *parts):
+    path.write_bytes(b"".join(parts))
+    return str(path)
+
+
+@pytest.fixture
+def tls_files(tmp_path):
+    """{name: path} of PEM files: a certificate, its key, another key, its key encrypted, and a file of text."""
+    crypto = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key, other_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "podlike-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+
+    def key_pem(private_key, encryption=None):
+        return private_key.private_bytes(
+            crypto.Encoding.PEM, crypto.PrivateFormat.PKCS8, encryption or crypto.NoEncryption()
+        )
+
+    cert_pem = certificate.public_bytes(crypto.Encoding.PEM)
+    return {
+        "cert": write_pem(tmp_path / "cert.pem", cert_pem),
+        "key": write_pem(tmp_path / "key.pem", key_pem(key)),
+        "cert_and_key": write_pem(tmp_path / "both.pem", cert_pem, key_pem(key)),
+        "other_key": write_pem(tmp_path / "other.pem", key_pem(other_key)),
+        "encrypted_key": write_pem(tmp_path / "encrypted.pem", key_pem(key, crypto.BestAvailableEncryption(b"pw"))),
+        "text": write_pem(tmp_path / "text.pem", b"not a certificate\n"),
+        "directory": str(tmp_path),
+        "missing": str(tmp_path / "missing.pem"),
+    }
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"ca_path": "missing"}, "ca_path: {missing}: no such file"),
+        ({"ca_path": "directory"}, "ca_path: {directory}: is a directory"),
+        ({"ca_path": "text"}, "ca_path: {text}: holds no PEM certificate"),
+        ({"client_cert": "missing", "client_key": "key"}, "client_cert: {missing}: no such file"),
+        ({"client_cert": "key", "client_key": "key"}, "client_cert: {key}: holds no PEM certificate"),
+        ({"client_cert": "cert"}, "client_cert: {cert}: holds no private key; set client_key"),
+        ({"client_cert": "cert", "client_key": "missing"}, "client_key: {missing}: no such file"),
+        ({"client_cert": "cert", "client_key": "text"}, "client_key: {text}: holds no PEM private key"),
+        (
+            {"client_cert": "cert", "client_key": "other_key"},
+            "client_key: {other_key}: is not the key of client_cert {cert}",
+        ),
+        (
+            {"client_cert": "cert", "client_key": "encrypted_key"},
+            "client_key: {encrypted_key}: the key is encrypted; give one without a passphrase",
+        ),
+    ],
+)
+def test_an_unusable_tls_file_fails_in_one_line_naming_the_option(monkeypatch, tls_files, files, message):
+    monkeypatch.delenv("DOCKER_CERT_PATH", raising=False)
+    options = {option: tls_files[name] for option, name in files.items()}
+    assert fail_message(docker_host="tcp://engine:2376", validate_certs=True, **options) == message.format(**tls_files)
+
+
+def test_usable_tls_files_make_a_client(tls_files):
+    client = client_from_params(
+        {
+            "docker_host": "tcp://engine:2376",
+            "tls": True,
+            "ca_path": tls_files["cert"],
+            "client_cert": tls_files["cert_and_key"],
+        },
+        environ={},
+    )
+    assert client.tls["client_cert"] == tls_files["cert_and_key"] and client.tls["client_key"] is None
+    client = client_from_params(
+        {"validate_certs": True, "client_cert": tls_files["cert"], "client_key": tls_files["key"]}, environ={}
+    )
+    assert client.tls["verify"] is True
+
+
+def test_tls_files_are_not_read_without_tls(tls_files):
+    """The files only matter with tls or validate_certs; without, they are not used and not checked."""
+    assert client_from_params({"ca_path": tls_files["missing"]}).tls is False

@@ -1,6 +1,7 @@
 """podlike_pod's work (host.apply) with a fake engine: check mode acts on nothing and tells the truth."""
 
 import ast
+import json
 import pathlib
 
 import pytest
@@ -144,3 +145,55 @@ def test_a_pod_name_holding_the_container_name_separator_is_refused():
     with pytest.raises(SpecError) as error:
         desired(params(name="web.podlike.b"))
     assert str(error.value).startswith("key \"name\": a pod's name holds no 'podlike' between dots")
+
+
+def test_a_change_of_the_compose_file_alone_shows_in_the_diff(tmp_path):
+    compose = tmp_path / "pod.yml"
+    compose.write_text("services:\n  app:\n    image: busybox:1.36\n")
+    engine = FakeEngine({"web": existing(components=None, compose_file=str(compose))})
+    compose.write_text("services:\n  app:\n    image: busybox:1.37\n")
+    result = apply(params(components=None, compose_file=str(compose)), engine, check_mode=True)
+    assert result["actions"] == ["remove", "create", "start"]
+    before, after = result["diff"]["before"], result["diff"]["after"]
+    assert before != after and "compose_file_sha256: " in before and "compose_file_sha256: " in after
+    assert apply(params(components=None, compose_file=str(compose)), engine, check_mode=True)["diff"]["after"] == after
+
+
+def test_a_controller_recorded_without_the_compose_digest_shows_no_change_when_its_digest_matches(tmp_path):
+    compose = tmp_path / "pod.yml"
+    compose.write_text("services:\n  app:\n    image: busybox:1.36\n")
+    controller = existing(components=None, compose_file=str(compose))
+    recorded = json.loads(controller["Config"]["Labels"]["podlike.definition"])
+    del recorded["compose_file_sha256"]
+    controller["Config"]["Labels"]["podlike.definition"] = json.dumps(recorded)
+    result = apply(params(components=None, compose_file=str(compose)), FakeEngine({"web": controller}), True)
+    assert not result["changed"] and result["diff"]["before"] == result["diff"]["after"]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            {"grace_period": -5},
+            'key "grace_period": -5 is negative; give the seconds the components get to stop (0 or more)',
+        ),
+        (
+            {"copy": {"server": 5}},
+            'component "server": key "copy": expected \'src:dst\', a list of them or a mapping, got 5',
+        ),
+        (
+            {"copy": {"server": ["/a", 7]}},
+            'component "server": key "copy": \'/a\' is not of the form /source:/target, got ["/a", 7]',
+        ),
+        ({"copy": {"db": ["/a:/b"]}}, 'component "db": key "copy": names no component of this pod'),
+    ],
+)
+def test_pod_options_are_named_as_the_task_writes_them(options, message):
+    with pytest.raises(SpecError) as error:
+        desired(params(**options))
+    assert str(error.value) == message
+
+
+def test_a_grace_period_of_zero_is_allowed():
+    _definition, labels, _digest, _parsed = desired(params(grace_period=0))
+    assert labels["pod.controller.grace-period"] == "0s"
