@@ -5,15 +5,14 @@ docker CLI that podlike_stack runs, against an endpoint in front of the real eng
 certificates. A certificate from another CA and a missing client certificate are refused, each in one line.
 """
 
-import socket
 import ssl
 import subprocess
-import threading
 import uuid
 
 import pytest
 from conftest import BUSYBOX, containers, docker, wait_until
 from helpers_ansible import run_task
+from helpers_engine import ENGINE_SOCKET, EngineEndpoint
 from helpers_stack import run_stack_ok, write_stack
 
 from ansible_collections.podlike.swarm.plugins.module_utils.engine.api import DockerError
@@ -21,7 +20,6 @@ from ansible_collections.podlike.swarm.plugins.module_utils.engine.connection im
 
 pytestmark = pytest.mark.swarm
 
-ENGINE_SOCKET = "/var/run/docker.sock"
 LEAF_EXTENSIONS = (
     "basicConstraints=CA:FALSE\n"
     "authorityKeyIdentifier=keyid,issuer\n"
@@ -88,59 +86,12 @@ def make_leaf(directory, ca, name, extensions):
     )
 
 
-class TlsEndpoint:
-    """tcp://127.0.0.1:<port> with TLS, client certificates required, each connection relayed to the engine."""
-
-    def __init__(self, directory):
-        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(directory / "ca.pem"))
-        self.context.verify_mode = ssl.CERT_REQUIRED
-        self.context.load_cert_chain(str(directory / "server.pem"), str(directory / "server-key.pem"))
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.url = "tcp://127.0.0.1:%d" % self.listener.getsockname()[1]
-        self.refused = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _address = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client):
-        try:
-            client = self.context.wrap_socket(client, server_side=True)
-        except (ssl.SSLError, OSError) as exc:
-            self.refused.append(str(exc))
-            client.close()
-            return
-        engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        engine.connect(ENGINE_SOCKET)
-        threading.Thread(target=self._relay, args=(engine, client), daemon=True).start()
-        self._relay(client, engine)
-
-    @staticmethod
-    def _relay(source, target):
-        try:
-            while True:
-                data = source.recv(65536)
-                if not data:
-                    break
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.listener.close()
+def tls_endpoint(directory):
+    """An EngineEndpoint on 127.0.0.1 with TLS, client certificates of the test CA required."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(directory / "ca.pem"))
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_cert_chain(str(directory / "server.pem"), str(directory / "server-key.pem"))
+    return EngineEndpoint(context=context)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +111,7 @@ def certificates(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def endpoint(certificates):
-    served = TlsEndpoint(certificates)
+    served = tls_endpoint(certificates)
     yield served
     served.close()
 

@@ -3,7 +3,9 @@
 """Kubernetes manifests deployed as pods by podlike_stack on a one-node Swarm, each behaviour checked there."""
 
 import json
+import os
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -192,6 +194,8 @@ def test_deployment_with_init_sidecar_probe_configmap_emptydir_and_nodeport(tmp_
     assert deployed["changed"] and deployed["services"] == ["web"]
     again, _process = run_stack_task(tmp_path, options)
     assert not again.get("failed") and not again["changed"], again.get("msg")
+    # The ConfigMap's data (served below) was on disk only while docker stack deploy read it.
+    assert not [name for name in os.listdir(tempfile.gettempdir()) if name.startswith("podlike-kube-")]
 
     controllers = containers(f"label=com.docker.swarm.service.name={stack_name}_web", "status=running")
     assert len(controllers) == 2, controllers

@@ -5,18 +5,15 @@ component lists the host's files, talks to the socket, has the capability...), t
 without the flag ends with exit code 2 and one error line, having created nothing.
 """
 
-import contextlib
 import json
 import os
 import shutil
-import socket
-import socketserver
 import tempfile
-import threading
 import time
 
 import docker as docker_sdk
 import pytest
+from helpers_engine import EngineEndpoint
 from conftest import (
     BASE,
     BUSYBOX,
@@ -687,46 +684,13 @@ def test_a_component_has_no_raw_sockets_unless_it_asks(unique, cleanup):
     assert "NET_RAW" in inspect(pod + ".podlike.app")["HostConfig"]["CapDrop"]
 
 
-class _EngineOverTcp(socketserver.ThreadingTCPServer):
-    """The engine's socket served over plain TCP on the bridge's gateway, as `dockerd -H tcp://...` would."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            engine = socket.socket(socket.AF_UNIX)
-            engine.connect(SOCKET.split(":")[0])
-            threading.Thread(target=_pump, args=(engine, self.request), daemon=True).start()
-            _pump(self.request, engine)
-
-    def __init__(self, address):
-        super().__init__((address, 0), self.Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-
-def _pump(source, target):
-    try:
-        while True:
-            data = source.recv(65536)
-            if not data:
-                break
-            target.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for end in (source, target):
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-
-
 @pytest.fixture
 def engine_over_tcp():
+    """The engine served over plain TCP on the bridge's gateway, which every container reaches."""
     gateway = docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}")
-    server = _EngineOverTcp(gateway)
-    yield "tcp://%s:%d" % server.server_address
-    server.shutdown()
-    server.server_close()
+    endpoint = EngineEndpoint(gateway)
+    yield endpoint.url
+    endpoint.close()
 
 
 def test_an_engine_over_tcp_without_a_client_certificate_needs_leave(engine_over_tcp, unique, cleanup):
