@@ -339,3 +339,19 @@ def test_liveness_probe_restarts_and_readiness_feeds_health(unique, cleanup):
     wait_until(lambda: "(restart 1)" in pod_logs(pod), message="restart after liveness failure")
     wait_until(lambda: "restarts=1" in docker_result("exec", pod, "podlike", "health").stdout, message="count")
     wait_until(lambda: pod_health() == "healthy", timeout=30, message="healthy after restart")
+
+
+def test_a_stop_during_an_init_component_that_never_ends_keeps_to_the_grace_period(unique, cleanup):
+    pod = unique + "-initstop"
+    cleanup["containers"].append(pod)
+    labels = {
+        "pod.controller.grace-period": "3s",
+        "pod.init.components": "- image: %s\n  command: sleep 300" % BUSYBOX,
+        "pod.component.app": component("sleep 300"),
+    }
+    assert run_pod(pod, labels).returncode == 0
+    wait_until(lambda: pod + ".podlike.init-1" in component_names(pod), timeout=30, message="the init running")
+    docker("kill", "--signal", "TERM", pod)  # the engine kills nothing after this: the controller must end itself
+    wait_until(lambda: not inspect(pod)["State"]["Running"], timeout=10, message="the pod stopped within its grace")
+    assert inspect(pod)["State"]["ExitCode"] == 0, pod_logs(pod)
+    assert component_names(pod) == []

@@ -653,14 +653,21 @@ class Pod:
         return self._image_checks[component.image]
 
     def _run_init(self, component):
+        """Run an init component to its end; a stop asked meanwhile (SIGTERM) ends the wait, and the stop ends it."""
         self._create(component, self.client)
         state = self.states[component.name]
         self._start_component(component, self.client)
-        try:
-            result = self.client.wait_container(state.container_id, timeout=None)
-        except DockerError as exc:
-            raise StartError("waiting for the init component failed: %s" % exc, component.name)
-        code = int((result or {}).get("StatusCode", 1))
+        ended = {}
+        waiter = threading.Thread(target=self._wait_for_end, args=(state.container_id, ended), name="init")
+        waiter.daemon = True
+        waiter.start()
+        while "done" not in ended and not self.stopping:
+            waiter.join(0.2)  # the main thread: signal handlers run between the joins
+        if self.stopping:
+            return
+        if "error" in ended:
+            raise StartError("waiting for the init component failed: %s" % ended["error"], component.name)
+        code = int((ended.get("result") or {}).get("StatusCode", 1))
         with self.lock:
             state.status = "exited"
             state.exit_code = code
@@ -672,6 +679,17 @@ class Pod:
             error.exit_code = code
             raise error
         self.output.info("%s completed" % component.name)
+
+    def _wait_for_end(self, container_id, ended):
+        """ended["result"]: the engine's answer to waiting for the container, or ended["error"]; then ended["done"]."""
+        client = self.client.clone()
+        try:
+            ended["result"] = client.wait_container(container_id, timeout=None)
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread, in one line
+            ended["error"] = exc
+        finally:
+            client.close()
+            ended["done"] = True
 
     # stopping ---------------------------------------------------------------------------------
     def stop(self, reason="stopping"):
