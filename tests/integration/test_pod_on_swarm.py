@@ -113,8 +113,10 @@ def test_pod_on_swarm(stack):
     health = docker("exec", controller, "podlike", "health")
     assert health.splitlines()[0] == "pod %s: healthy" % controller
 
-    # Removing the stack leaves no component container behind.
-    docker("stack", "rm", name)
+    # Removing the stack leaves no component container behind. The CLI may find the network still in use by the
+    # stopping task: the cleanup's second `docker stack rm` removes it.
+    removal = docker_result("stack", "rm", name)
+    assert removal.returncode == 0 or "is in use by task" in removal.stderr, removal.stderr
     wait_until(lambda: containers("label=podlike.stack=%s" % name) == [], timeout=30, message="components removed")
 
 
