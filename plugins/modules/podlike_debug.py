@@ -40,7 +40,15 @@ options:
   environment:
     description:
       - Environment variables of the debug container.
-      - Their values are kept out of logs and of the returned invocation.
+      - Their values appear in the task's invocation (with C(-vvv)) and in the target's log; give secrets in
+        O(secret_environment).
+    type: dict
+  secret_environment:
+    description:
+      - More environment variables of the debug container, whose values are kept out of logs and of the returned
+        invocation (C(no_log)).
+      - As with any C(no_log) value, Ansible masks each of these values wherever it appears in the result, the
+        command's output included.
     type: dict
   share_pid:
     description:
@@ -135,7 +143,8 @@ ARGUMENT_SPEC = engine_argument_spec(
     image=dict(type="str", required=True),
     command=dict(type="raw"),
     entrypoint=dict(type="raw"),
-    environment=dict(type="dict", no_log=True),
+    environment=dict(type="dict"),
+    secret_environment=dict(type="dict", no_log=True),
     share_pid=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=60),
     fail_on_error=dict(type="bool", default=False),
@@ -153,7 +162,7 @@ def main():
             params["image"],
             command=params["command"],
             entrypoint=params["entrypoint"],
-            environment=params["environment"],
+            environment=dict(params["environment"] or {}, **(params["secret_environment"] or {})),
             share_pid=params["share_pid"],
             timeout=params["wait_timeout"],
         )

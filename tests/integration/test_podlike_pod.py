@@ -163,9 +163,9 @@ def test_info_reports_health_and_debug_fetches_the_page(tmp_path, pod, monkeypat
     length = run_ok(tmp_path, "podlike_debug", {"name": pod, "image": BUSYBOX, "command": COUNT_TOKEN})
     assert length["stdout"].strip() == "0"
     monkeypatch.setenv("ANSIBLE_VERBOSITY", "3")  # -vvv prints each module's invocation
-    task = {
-        "podlike.swarm.podlike_debug": {"name": pod, "image": BUSYBOX, "command": COUNT_TOKEN, "environment": token}
-    }
+    # A plain environment value ("1") is not masked in the output ("12"); a secret one is nowhere.
+    debug = {"name": pod, "image": BUSYBOX, "command": COUNT_TOKEN, "environment": {"N": "1"}}
+    task = {"podlike.swarm.podlike_debug": dict(debug, secret_environment=token)}
     results, process = run_play(tmp_path, [dict(task, register="counted")], ["counted"])
     assert results["counted"]["stdout"].strip() == "12", "the environment did not reach the debug container"
     assert '"DEBUG_TOKEN"' in process.stdout and "s3cr3t-debug" not in process.stdout + json.dumps(results)
