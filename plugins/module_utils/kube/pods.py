@@ -11,6 +11,7 @@ import re
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import DOCKER_SOCKET, EMPTYDIR_ROOT
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.quantities import cpu_text, cpus, memory_bytes
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import normalize_capability, port_number
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import dump_yaml
 
 # Kubernetes names: a volume's is a DNS-1123 label, a claim's a DNS-1123 subdomain (no '.', '..' or '/': a claim
@@ -753,8 +754,7 @@ class PodTranslator:
             definition["cap_drop"] = [str(item) for item in capabilities["drop"]]
         added = []
         for index, capability in enumerate(capabilities.get("add") or []):
-            name = str(capability).upper()
-            name = name[4:] if name.startswith("CAP_") else name
+            name = normalize_capability(capability)
             if name not in BASELINE_CAPABILITIES:
                 self.findings.refuse(
                     f"{path}.capabilities.add[{index}]",
@@ -832,15 +832,6 @@ _SECURITY_REFUSALS = {
     "windowsOptions": "Windows pods do not run here",
     "seccompProfile": "only RuntimeDefault (the engine's profile) is allowed",
 }
-
-
-def port_number(value):
-    """``value`` as a port number (1 to 65535, given as a whole number or its digits), or None."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536:
-        return value
-    return None
 
 
 def whole_number(value):

@@ -15,7 +15,8 @@ import tempfile
 
 from ansible_collections.podlike.swarm.plugins.module_utils.constants import LABEL_VOLUME_REF
 from ansible_collections.podlike.swarm.plugins.module_utils.kube.errors import Findings, KubeError
-from ansible_collections.podlike.swarm.plugins.module_utils.kube.pods import PodTranslator, port_number, whole_number
+from ansible_collections.podlike.swarm.plugins.module_utils.kube.pods import PodTranslator, whole_number
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import port_number
 from ansible_collections.podlike.swarm.plugins.module_utils.yaml_text import YAMLError, load_yaml_documents
 
 STACK_VERSION = "3.8"

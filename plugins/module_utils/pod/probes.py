@@ -22,7 +22,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.podlike.swarm.plugins.module_utils.pod.errors import SpecError
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_duration, shell_words
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import parse_duration, port_number, shell_words
 
 PROBE_KEYS = ("startup_probe", "liveness_probe", "readiness_probe")
 _OPTIONS = (
@@ -94,23 +94,23 @@ def _target(action, value):
         return command
     if not isinstance(value, dict) or value.get("port") is None:
         raise ValueError("%s needs a port" % action)
-    port = int(value["port"])
-    if not 0 < port < 65536:
-        raise ValueError("port %d is out of range" % port)
+    port = port_number(value["port"])
+    if port is None:
+        raise ValueError("port %r is out of range (1-65535)" % (value["port"],))
     host = _host(value.get("host", "127.0.0.1"))
     if action == "tcp_socket":
         return {"host": host, "port": port}
     path = str(value.get("path", "/"))
-    if any(char <= " " or char == "\x7f" for char in path):
-        raise ValueError("path %r holds a space or a control character" % path)
+    if any(not " " < char < "\x7f" for char in path):
+        raise ValueError("path %r holds a space, a control character or a character outside ASCII" % path)
     return {"host": host, "port": port, "path": path if path.startswith("/") else "/" + path}
 
 
-_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:")
+_HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:")
 
 
 def _host(value):
-    """An IP address or a DNS name, as the probe connects to it."""
+    """An IP address or a host name (Swarm's service names hold `_`), as the probe connects to it."""
     host = str(value)
     labels = host.split(".") if ":" not in host else [host]
     if not host or len(host) > 253 or not _HOST_CHARACTERS.issuperset(host) or not all(0 < len(x) < 64 for x in labels):
@@ -140,6 +140,13 @@ def check(probe, client, container_id):
     return code == 0
 
 
+def http_request(target):
+    """The probe's request: GET of the path, HTTP/1.0, the Host header bracketing an IPv6 address."""
+    host = "[%s]" % target["host"] if ":" in target["host"] else target["host"]
+    text = "GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: podlike-probe\r\n\r\n"
+    return (text % (target["path"], host, target["port"])).encode("ascii")
+
+
 def http_status(target, timeout):
     """The status code of GET target["path"] at target's host and port, all of it within timeout seconds.
 
@@ -148,13 +155,8 @@ def http_status(target, timeout):
     import socket  # here only, as for the TCP probe
 
     deadline = time.monotonic() + timeout
-    request = "GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: podlike-probe\r\n\r\n" % (
-        target["path"],
-        target["host"],
-        target["port"],
-    )
     with socket.create_connection((target["host"], target["port"]), timeout=timeout) as connection:
-        connection.sendall(request.encode("latin-1"))
+        connection.sendall(http_request(target))
         answer = b""
         while b"\n" not in answer and len(answer) < 1024:
             left = deadline - time.monotonic()

@@ -592,11 +592,22 @@ class Pod:
         except DockerError as exc:
             if fatal:
                 raise StartError("the engine refused to run its %s hook: %s" % (key, exc), state.component.name)
-            code, output = -1, getattr(exc, "output", "") + "\n" + str(exc)
+            code, output, failure = -1, getattr(exc, "output", ""), str(exc)
+        else:
+            failure = None
         for line in output.splitlines():
             self.output.component_line(state.component.name + " " + key, line.encode("utf-8"))
         if code != 0:
-            message = "%s hook %s exited with code %s" % (key, " ".join(command), code)
+            message = (
+                "%s hook: %s" % (key, failure)
+                if failure
+                else "%s hook %s exited with code %s"
+                % (
+                    key,
+                    " ".join(command),
+                    code,
+                )
+            )
             if fatal:
                 raise StartError(message, state.component.name)
             self.output.warn("%s: %s" % (state.component.name, message))
@@ -844,5 +855,7 @@ class EventCursor:
 
 def _exit_code(event):
     """The exit code of a die event; 1 when it holds none that is a number."""
-    code = str((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1))
-    return int(code) if code.lstrip("-").isdigit() else 1
+    try:
+        return int(str((event.get("Actor") or {}).get("Attributes", {}).get("exitCode", 1)), 10)
+    except ValueError:
+        return 1

@@ -24,9 +24,9 @@ from ansible_collections.podlike.swarm.plugins.module_utils.pod.units import (
 
 # Labels a component may not set: the pod's own (who owns a container), a stack's and Swarm's (what a stack holds).
 RESERVED_LABEL_PREFIXES = ("podlike.", "com.docker.stack.", "com.docker.swarm.", "com.docker.compose.")
-# The engine copies a container's labels over the attributes of its events: a label named as one of these
-# would stand in for the exit code (or signal...) the pod acts on.
-EVENT_ATTRIBUTES = frozenset(("exitCode", "execDuration", "execID", "signal", "image", "name"))
+# The engine copies a container's labels over the attributes of its events that it sets first (it sets `image`
+# and `name` after): a label named as one of these would stand in for the exit code (or signal...) the pod acts on.
+EVENT_ATTRIBUTES = frozenset(("exitCode", "execDuration", "execID", "signal"))
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _NAME_CHARACTERS = _NAME_START | frozenset("_.-")

@@ -90,6 +90,15 @@ def normalize_capability(name):
     return text[4:] if text.startswith("CAP_") else text
 
 
+def port_number(value):
+    """value as a port number (1 to 65535, given as a whole number or its digits), or None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536:
+        return value
+    return None
+
+
 def port_entries(text):
     """The long syntax ({target, published, protocol, host_ip}) of a short port: [[ip:]published:]target[/proto].
 

@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import Probe, check
+from ansible_collections.podlike.swarm.plugins.module_utils.pod.probes import Probe, check, http_request, parse_probes
 
 
 def serve(answer):
@@ -63,3 +63,13 @@ def test_an_answer_trickled_ends_the_check_at_its_timeout():
 def test_a_tcp_probe_passes_when_the_port_accepts():
     port = serve(b"")
     assert check(Probe("readiness", "tcp_socket", {"host": "127.0.0.1", "port": port}, 1, 1, 0, 3, 1), None, None)
+
+
+@pytest.mark.parametrize(
+    "host, header",
+    [("127.0.0.1", b"Host: 127.0.0.1:8080"), ("::1", b"Host: [::1]:8080"), ("shop_db", b"Host: shop_db:8080")],
+)
+def test_the_request_names_the_host_as_http_writes_it(host, header):
+    probe = parse_probes("web", {"liveness_probe": {"http_get": {"port": 8080, "host": host, "path": "/up"}}})
+    request = http_request(probe["liveness"].target)
+    assert request.startswith(b"GET /up HTTP/1.0\r\n") and header + b"\r\n" in request

@@ -213,7 +213,7 @@ def test_probes_are_parsed():
         ("curl localhost", "expected a mapping"),
         ({"http_get": {"port": 80, "host": "a b"}}, "host 'a b' is not an IP address or a DNS name"),
         ({"tcp_socket": {"port": 80, "host": "a" * 64}}, "is not an IP address or a DNS name"),
-        ({"http_get": {"port": 80, "path": "/x HTTP/1.0\r\nX: y"}}, "holds a space or a control character"),
+        ({"http_get": {"port": 80, "path": "/x HTTP/1.0\r\nX: y"}}, "holds a space, a control character"),
     ],
 )
 def test_bad_probes(probe, message):
